@@ -1,0 +1,26 @@
+# Sourced by ci/* scripts: install Debian packages that are missing, quietly, once.
+# Works as root or through sudo; prints one line when it installs something, nothing otherwise.
+ensure_packages() {
+    missing=""
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
+    done
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" -eq 0 ]; then
+        sudo=""
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo="sudo"
+    else
+        echo "ci: need root (or sudo) to install:$missing" >&2
+        return 1
+    fi
+    echo "ci: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq >/dev/null
+    # shellcheck disable=SC2086
+    $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+# What building and testing hvkit needs (gcc-12 and clang-14 both build it; ASan/UBSan runtimes; Debian's
+# python3 runs the CLI tests).
+HVKIT_BUILD_PACKAGES="gcc cmake ninja-build binutils clang-14 libclang-rt-14-dev python3"

@@ -1,0 +1,40 @@
+/* hvkit: the command-line tool (DESIGN §6). One subcommand per file; this file only dispatches. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage;
+} commands[] = {
+    {"profiles", cmd_profiles, "profiles [--json]                 list the simulated CPU profiles"},
+    {"entry-check", cmd_entry_check,
+     "entry-check FILE | --template PROFILE | --list-rules   apply the VM-entry checks to a VMCS state (FILE - is stdin)"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: hvkit COMMAND [ARGS]\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  hvkit %s\n", commands[i].usage);
+    fprintf(f, "exit status: 0 ok, 1 VM killed or check failed, 2 oracle violation, 3 bad input or usage\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return HVKIT_EXIT_BAD_INPUT;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return HVKIT_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 2, argv + 2);
+    fprintf(stderr, "hvkit: unknown command '%s' (try hvkit --help)\n", argv[1]);
+    return HVKIT_EXIT_BAD_INPUT;
+}
