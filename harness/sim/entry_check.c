@@ -1,23 +1,22 @@
 /* The VM-entry check runner: the rule tables in SDM order and their outcomes (entry_check.h). */
 #include "entry_check.h"
 
+#include <hv/vmx_controls.h>
 #include <string.h>
 
-/* Primary processor-based control bit 31 "activate secondary controls" and bit 17 "activate tertiary
- * controls" (SDM Vol. 3 §25.6.2, Table 25-6); primary VM-exit control bit 31 "activate secondary controls"
- * (§25.7.1, Table 25-13). When the activating bit is 0 the processor treats the controls as 0. */
-#define PROC_ACTIVATE_SECONDARY (1u << 31)
-#define PROC_ACTIVATE_TERTIARY (1u << 17)
-#define EXIT_ACTIVATE_SECONDARY (1u << 31)
+/* When an activating control (primary processor-based "activate secondary controls" / "activate tertiary
+ * controls", primary VM-exit "activate secondary controls"; SDM Vol. 3 §25.6.2, §25.7.1) is 0 the processor
+ * treats the controls it activates as 0. */
 
 void ec_ctx_load_controls(struct ec_ctx *c)
 {
     c->pin = (uint32_t)EC_F(c, PIN_BASED_VM_EXEC_CONTROL);
     c->proc = (uint32_t)EC_F(c, PRIMARY_PROC_BASED_VM_EXEC_CONTROL);
-    c->proc2 = (c->proc & PROC_ACTIVATE_SECONDARY) ? (uint32_t)EC_F(c, SECONDARY_PROC_BASED_VM_EXEC_CONTROL) : 0;
-    c->proc3 = (c->proc & PROC_ACTIVATE_TERTIARY) ? EC_F(c, TERTIARY_PROC_BASED_VM_EXEC_CONTROL) : 0;
+    c->proc2 =
+        (c->proc & PROC_ACTIVATE_SECONDARY_CONTROLS) ? (uint32_t)EC_F(c, SECONDARY_PROC_BASED_VM_EXEC_CONTROL) : 0;
+    c->proc3 = (c->proc & PROC_ACTIVATE_TERTIARY_CONTROLS) ? EC_F(c, TERTIARY_PROC_BASED_VM_EXEC_CONTROL) : 0;
     c->exit_ctls = (uint32_t)EC_F(c, PRIMARY_VM_EXIT_CONTROLS);
-    c->exit_ctls2 = (c->exit_ctls & EXIT_ACTIVATE_SECONDARY) ? EC_F(c, SECONDARY_VM_EXIT_CONTROLS) : 0;
+    c->exit_ctls2 = (c->exit_ctls & EXIT_ACTIVATE_SECONDARY_CONTROLS) ? EC_F(c, SECONDARY_VM_EXIT_CONTROLS) : 0;
     c->entry_ctls = (uint32_t)EC_F(c, VM_ENTRY_CONTROLS);
 }
 

@@ -11,32 +11,7 @@
 #include "vmcs_template.h"
 
 #include <hv/vmx_controls.h>
-
-/* Architectural encodings used below that hv/vmx_controls.h does not name (yet). */
-#define MISC_CR3_TARGET_COUNT(misc) (((misc) >> 16) & 0x1ffu) /* IA32_VMX_MISC[24:16], SDM §A.6 */
-#define EPTP_MEMTYPE(eptp) ((eptp)&7u)                         /* EPTP[2:0], SDM §25.6.11 Table 25-9 */
-#define EPTP_WALK_MINUS_1(eptp) (((eptp) >> 3) & 7u)           /* EPTP[5:3] */
-#define EPTP_AD_ENABLE (1ull << 6)
-#define EPTP_SSS_ENABLE (1ull << 7)
-#define EPTP_RESERVED_11_8 0xf00ull
-#define EPT_MEMTYPE_UC 0u
-#define EPT_MEMTYPE_WB 6u
-#define VMFUNC_EPTP_SWITCHING (1ull << 0)                     /* VM-function control 0, SDM §25.6.14 */
-#define VAPIC_VTPR_OFFSET 0x80u                               /* VTPR: byte 80H of the virtual-APIC page */
-#define INTR_INFO_VECTOR(i) ((i)&0xffu)                       /* SDM §25.8.3 Table 25-17 */
-#define INTR_INFO_TYPE(i) (((i) >> 8) & 7u)
-#define INTR_INFO_DELIVER_ERROR_CODE (1u << 11)
-#define INTR_INFO_RESERVED 0x7ffff000u                         /* bits 30:12 */
-#define INTR_INFO_VALID (1u << 31)
-#define INTR_TYPE_EXTERNAL 0u
-#define INTR_TYPE_RESERVED 1u
-#define INTR_TYPE_NMI 2u
-#define INTR_TYPE_HW_EXCEPTION 3u
-#define INTR_TYPE_SW_INTERRUPT 4u
-#define INTR_TYPE_PRIV_SW_EXCEPTION 5u
-#define INTR_TYPE_SW_EXCEPTION 6u
-#define INTR_TYPE_OTHER_EVENT 7u
-#define CR0_PE 1ull
+#include <hv/x86.h>
 
 /* ---- helpers ---------------------------------------------------------------------------------------- */
 
@@ -148,7 +123,7 @@ static bool proc3_reserved(const struct ec_ctx *c, uint64_t *d)
 static bool cr3_target_count(const struct ec_ctx *c, uint64_t *d)
 {
     (void)d;
-    uint32_t n = MISC_CR3_TARGET_COUNT(sim_profile_vmx_msr(c->prof, MSR_IA32_VMX_MISC));
+    uint32_t n = VMX_MISC_CR3_TARGET_COUNT(sim_profile_vmx_msr(c->prof, MSR_IA32_VMX_MISC));
     return (uint32_t)EC_F(c, CR3_TARGET_COUNT) <= n;
 }
 

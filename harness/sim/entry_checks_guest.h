@@ -1,98 +1,17 @@
-/* VM-entry checks on the guest-state area (SDM Vol. 3 §27.3.1): the architectural bit names the guest rules
- * use, the helpers they share, and the list of rules (in table order) that entry_checks_guest.c turns into
- * ec_rules_guest[]. The predicates live in entry_checks_guest_regs.c (§27.3.1.1), entry_checks_guest_segments.c
- * (§27.3.1.2-27.3.1.3) and entry_checks_guest_state.c (§27.3.1.4-27.3.1.6). */
+/* VM-entry checks on the guest-state area (SDM Vol. 3 §27.3.1): the helpers the guest rules share, and the
+ * list of rules (in table order) that entry_checks_guest.c turns into ec_rules_guest[]. The architectural bit
+ * names they use are in <hv/x86.h> and <hv/vmx_controls.h>. The predicates live in entry_checks_guest_regs.c
+ * (§27.3.1.1), entry_checks_guest_segments.c (§27.3.1.2-27.3.1.3) and entry_checks_guest_state.c
+ * (§27.3.1.4-27.3.1.6). */
 #ifndef SIM_ENTRY_CHECKS_GUEST_H
 #define SIM_ENTRY_CHECKS_GUEST_H
 
 #include "entry_check.h"
 
 #include <hv/vmx_controls.h>
+#include <hv/x86.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-/* CR0 and CR4 bits (SDM Vol. 3 §2.5). */
-#define GCR0_PE (1ull << 0)
-#define GCR0_NE (1ull << 5)
-#define GCR0_WP (1ull << 16)
-#define GCR0_NW (1ull << 29)
-#define GCR0_CD (1ull << 30)
-#define GCR0_PG (1ull << 31)
-#define GCR4_PAE (1ull << 5)
-#define GCR4_VMXE (1ull << 13)
-#define GCR4_PCIDE (1ull << 17)
-#define GCR4_CET (1ull << 23)
-
-/* RFLAGS (SDM Vol. 1 §3.4.3). */
-#define GRFLAGS_FIXED1 (1ull << 1)
-#define GRFLAGS_TF (1ull << 8)
-#define GRFLAGS_IF (1ull << 9)
-#define GRFLAGS_VM (1ull << 17)
-#define GRFLAGS_RESERVED 0xffffffffffc08028ull /* bits 63:22, 15, 5, 3 */
-
-/* IA32_EFER (SDM Vol. 3 §2.2.1). */
-#define GEFER_SCE (1ull << 0)
-#define GEFER_LME (1ull << 8)
-#define GEFER_LMA (1ull << 10)
-#define GEFER_NXE (1ull << 11)
-
-/* IA32_DEBUGCTL (SDM Vol. 3 §19.4.1): BTF is bit 1. */
-#define GDEBUGCTL_BTF (1ull << 1)
-
-/* Segment access rights as the VMCS holds them (SDM Vol. 3 §25.4.1, Table 25-2). */
-#define GAR_TYPE(ar) ((uint32_t)(ar)&0xfu)
-#define GAR_S (1u << 4)
-#define GAR_DPL(ar) (((uint32_t)(ar) >> 5) & 3u)
-#define GAR_P (1u << 7)
-#define GAR_RSVD_11_8 0x00000f00u
-#define GAR_L (1u << 13)
-#define GAR_DB (1u << 14)
-#define GAR_G (1u << 15)
-#define GAR_UNUSABLE (1u << 16)
-#define GAR_RSVD_31_17 0xfffe0000u
-
-/* Interruptibility state (SDM Vol. 3 §25.4.2, Table 25-3). */
-#define GINTR_STI (1u << 0)
-#define GINTR_MOV_SS (1u << 1)
-#define GINTR_SMI (1u << 2)
-#define GINTR_NMI (1u << 3)
-#define GINTR_ENCLAVE (1u << 4)
-#define GINTR_RESERVED 0xffffffe0u /* bits 31:5 */
-
-/* Activity states (SDM Vol. 3 §25.4.2) and their support bits in IA32_VMX_MISC (§A.6, bits 8:6). */
-#define GACT_ACTIVE 0u
-#define GACT_HLT 1u
-#define GACT_SHUTDOWN 2u
-#define GACT_WAIT_SIPI 3u
-#define VMX_MISC_ACTIVITY_SHIFT 5 /* bit 6 = HLT (state 1), bit 7 = shutdown (2), bit 8 = wait-for-SIPI (3) */
-
-/* Pending debug exceptions (SDM Vol. 3 §25.4.2, Table 25-4). */
-#define GPDE_ENABLED_BP (1ull << 12)
-#define GPDE_BS (1ull << 14)
-#define GPDE_RTM (1ull << 16)
-#define GPDE_RESERVED 0xfffffffffffeaff0ull /* bits 11:4, 13, 15, 63:17 */
-
-/* VM-entry interruption-information field (SDM Vol. 3 §25.8.3, Table 25-17). */
-#define EII_VALID (1u << 31)
-#define EII_TYPE(v) (((uint32_t)(v) >> 8) & 7u)
-#define EII_VECTOR(v) ((uint32_t)(v)&0xffu)
-#define EII_TYPE_EXT_INT 0u
-#define EII_TYPE_NMI 2u
-#define EII_TYPE_HW_EXC 3u
-#define EII_TYPE_SW_INT 4u
-#define EII_TYPE_PRIV_SW_EXC 5u
-#define EII_TYPE_SW_EXC 6u
-#define EII_TYPE_OTHER 7u
-
-/* Shadow-VMCS indicator, bit 31 of a VMCS region's first word (SDM Vol. 3 §25.2). */
-#define VMCS_SHADOW_INDICATOR 0x80000000u
-
-/* CPUID facts the guest rules read (SDM Vol. 2A, CPUID). */
-#define CPUID7_EBX_SGX (1u << 2)
-#define CPUID7_EBX_RTM (1u << 11)
-#define CPUID7_ECX_BUS_LOCK_DETECT (1u << 24)
-#define CPUID80000001_EDX_SYSCALL (1u << 11)
-#define CPUID80000001_EDX_NX (1u << 20)
 
 /* --- helpers ------------------------------------------------------------------------------------------ */
 
@@ -109,7 +28,7 @@ static inline bool ec_guest_ug(const struct ec_ctx *c)
 /* "The guest will be virtual-8086 if the VM flag (bit 17) is 1 in the RFLAGS field" (§27.3.1.2). */
 static inline bool ec_guest_v86(const struct ec_ctx *c)
 {
-    return (EC_F(c, GUEST_RFLAGS) & GRFLAGS_VM) != 0;
+    return (EC_F(c, GUEST_RFLAGS) & RFLAGS_VM) != 0;
 }
 
 /* Bits 63:n of v all equal (n < 64). */
@@ -145,7 +64,7 @@ static inline uint32_t ec_guest_cpuid(const struct ec_ctx *c, uint32_t leaf, uin
 static inline bool ec_guest_injecting(const struct ec_ctx *c, uint32_t type)
 {
     uint32_t info = (uint32_t)EC_F(c, VM_ENTRY_INTERRUPTION_INFO);
-    return (info & EII_VALID) && EII_TYPE(info) == type;
+    return (info & INTR_INFO_VALID) && INTR_INFO_TYPE(info) == type;
 }
 
 /* Segment registers as the guest rules walk them. */
@@ -176,7 +95,7 @@ static inline uint32_t ec_guest_seg_ar(const struct ec_ctx *c, enum ec_guest_seg
 }
 static inline bool ec_guest_seg_usable(const struct ec_ctx *c, enum ec_guest_seg s)
 {
-    return (ec_guest_seg_ar(c, s) & GAR_UNUSABLE) == 0;
+    return (ec_guest_seg_ar(c, s) & AR_UNUSABLE) == 0;
 }
 
 /* --- the rules, in table order ------------------------------------------------------------------------

@@ -7,16 +7,16 @@
  * checked." This rule is the FIXED0 half (bits that must be 1). */
 EC_GUEST_RULE(cr0_fixed0)
 {
-    uint64_t must = sim_profile_vmx_msr(c->prof, MSR_IA32_VMX_CR0_FIXED0) & ~(GCR0_NW | GCR0_CD);
+    uint64_t must = sim_profile_vmx_msr(c->prof, MSR_IA32_VMX_CR0_FIXED0) & ~(CR0_NW | CR0_CD);
     if (ec_guest_ug(c))
-        must &= ~(GCR0_PE | GCR0_PG);
+        must &= ~(CR0_PE | CR0_PG);
     return (EC_F(c, GUEST_CR0) & must) == must;
 }
 
 /* The FIXED1 half of the same bullet: bits that must be 0 (bits 63:32 included: FIXED1 has them 0). */
 EC_GUEST_RULE(cr0_fixed1)
 {
-    uint64_t may = sim_profile_vmx_msr(c->prof, MSR_IA32_VMX_CR0_FIXED1) | GCR0_NW | GCR0_CD;
+    uint64_t may = sim_profile_vmx_msr(c->prof, MSR_IA32_VMX_CR0_FIXED1) | CR0_NW | CR0_CD;
     return (EC_F(c, GUEST_CR0) & ~may) == 0;
 }
 
@@ -25,7 +25,7 @@ EC_GUEST_RULE(cr0_fixed1)
 EC_GUEST_RULE(cr0_pg_pe)
 {
     uint64_t cr0 = EC_F(c, GUEST_CR0);
-    return !(cr0 & GCR0_PG) || (cr0 & GCR0_PE);
+    return !(cr0 & CR0_PG) || (cr0 & CR0_PE);
 }
 
 /* "The CR4 field must not set any bit to a value not supported in VMX operation": FIXED0 half. */
@@ -45,7 +45,7 @@ EC_GUEST_RULE(cr4_fixed1)
 /* "If bit 23 in the CR4 field (corresponding to CET) is 1, bit 16 in the CR0 field (WP) must also be 1." */
 EC_GUEST_RULE(cr4_cet_wp)
 {
-    return !(EC_F(c, GUEST_CR4) & GCR4_CET) || (EC_F(c, GUEST_CR0) & GCR0_WP);
+    return !(EC_F(c, GUEST_CR4) & CR4_CET) || (EC_F(c, GUEST_CR0) & CR0_WP);
 }
 
 /* "If the "load debug controls" VM-entry control is 1, bits reserved in the IA32_DEBUGCTL MSR must be 0 in the
@@ -70,19 +70,19 @@ EC_GUEST_RULE(debugctl_reserved)
  * Bochs 2.7: checks only CR4.PAE here (CR0.PG=0 passes with unrestricted guest). */
 EC_GUEST_RULE(cr0_pg_ia32e)
 {
-    return !ec_guest_ia32e(c) || (EC_F(c, GUEST_CR0) & GCR0_PG);
+    return !ec_guest_ia32e(c) || (EC_F(c, GUEST_CR0) & CR0_PG);
 }
 
 /* Same bullet: CR4.PAE. */
 EC_GUEST_RULE(cr4_pae_ia32e)
 {
-    return !ec_guest_ia32e(c) || (EC_F(c, GUEST_CR4) & GCR4_PAE);
+    return !ec_guest_ia32e(c) || (EC_F(c, GUEST_CR4) & CR4_PAE);
 }
 
 /* "If the "IA-32e mode guest" VM-entry control is 0, bit 17 in the CR4 field (CR4.PCIDE) must be 0." */
 EC_GUEST_RULE(cr4_pcide)
 {
-    return ec_guest_ia32e(c) || !(EC_F(c, GUEST_CR4) & GCR4_PCIDE);
+    return ec_guest_ia32e(c) || !(EC_F(c, GUEST_CR4) & CR4_PCIDE);
 }
 
 /* "The CR3 field must be such that bits 63:52 and bits in the range 51:32 beyond the processor's
@@ -167,11 +167,11 @@ EC_GUEST_RULE(efer_reserved)
     if (!(c->entry_ctls & ENTRY_LOAD_IA32_EFER))
         return true;
     uint32_t edx = ec_guest_cpuid(c, 0x80000001u, 0, 3);
-    uint64_t valid = GEFER_LME | GEFER_LMA;
+    uint64_t valid = EFER_LME | EFER_LMA;
     if (edx & CPUID80000001_EDX_SYSCALL)
-        valid |= GEFER_SCE;
+        valid |= EFER_SCE;
     if (edx & CPUID80000001_EDX_NX)
-        valid |= GEFER_NXE;
+        valid |= EFER_NXE;
     return (EC_F(c, GUEST_IA32_EFER) & ~valid) == 0;
 }
 
@@ -180,16 +180,16 @@ EC_GUEST_RULE(efer_lma)
 {
     if (!(c->entry_ctls & ENTRY_LOAD_IA32_EFER))
         return true;
-    return ((EC_F(c, GUEST_IA32_EFER) & GEFER_LMA) != 0) == ec_guest_ia32e(c);
+    return ((EC_F(c, GUEST_IA32_EFER) & EFER_LMA) != 0) == ec_guest_ia32e(c);
 }
 
 /* "It must also be identical to bit 8 (LME) if bit 31 in the CR0 field (corresponding to CR0.PG) is 1." */
 EC_GUEST_RULE(efer_lme)
 {
-    if (!(c->entry_ctls & ENTRY_LOAD_IA32_EFER) || !(EC_F(c, GUEST_CR0) & GCR0_PG))
+    if (!(c->entry_ctls & ENTRY_LOAD_IA32_EFER) || !(EC_F(c, GUEST_CR0) & CR0_PG))
         return true;
     uint64_t efer = EC_F(c, GUEST_IA32_EFER);
-    return ((efer & GEFER_LMA) != 0) == ((efer & GEFER_LME) != 0);
+    return ((efer & EFER_LMA) != 0) == ((efer & EFER_LME) != 0);
 }
 
 /* "If the "load IA32_BNDCFGS" VM-entry control is 1 ... Bits reserved in the IA32_BNDCFGS MSR must be 0."

@@ -22,13 +22,13 @@ static bool ar_checked(const struct ec_ctx *c, enum ec_guest_seg s)
 /* "If any bit in the limit field in the range 11:0 is 0, G must be 0." */
 static bool g_low_ok(const struct ec_ctx *c, enum ec_guest_seg s)
 {
-    return (ec_guest_seg_limit(c, s) & 0xfff) == 0xfff || !(ec_guest_seg_ar(c, s) & GAR_G);
+    return (ec_guest_seg_limit(c, s) & 0xfff) == 0xfff || !(ec_guest_seg_ar(c, s) & AR_G);
 }
 
 /* "If any bit in the limit field in the range 31:20 is 1, G must be 1." */
 static bool g_high_ok(const struct ec_ctx *c, enum ec_guest_seg s)
 {
-    return (ec_guest_seg_limit(c, s) & 0xfff00000u) == 0 || (ec_guest_seg_ar(c, s) & GAR_G);
+    return (ec_guest_seg_limit(c, s) & 0xfff00000u) == 0 || (ec_guest_seg_ar(c, s) & AR_G);
 }
 
 /* A predicate on every data segment whose access rights are checked. */
@@ -162,7 +162,7 @@ EC_GUEST_RULE(cs_type)
 {
     if (ec_guest_v86(c))
         return true;
-    uint32_t t = GAR_TYPE(ec_guest_seg_ar(c, EC_SEG_CS));
+    uint32_t t = AR_TYPE(ec_guest_seg_ar(c, EC_SEG_CS));
     return t == 9 || t == 11 || t == 13 || t == 15 || (t == 3 && ec_guest_ug(c));
 }
 
@@ -172,13 +172,13 @@ EC_GUEST_RULE(ss_type)
 {
     if (!ar_checked(c, EC_SEG_SS))
         return true;
-    uint32_t t = GAR_TYPE(ec_guest_seg_ar(c, EC_SEG_SS));
+    uint32_t t = AR_TYPE(ec_guest_seg_ar(c, EC_SEG_SS));
     return t == 3 || t == 7;
 }
 
 static bool accessed_ok(const struct ec_ctx *c, enum ec_guest_seg s)
 {
-    return (GAR_TYPE(ec_guest_seg_ar(c, s)) & 1) != 0;
+    return (AR_TYPE(ec_guest_seg_ar(c, s)) & 1) != 0;
 }
 
 /* "DS, ES, FS, GS. The following checks apply if the register is usable: Bit 0 of the Type must be 1
@@ -190,7 +190,7 @@ EC_GUEST_RULE(data_accessed)
 
 static bool readable_ok(const struct ec_ctx *c, enum ec_guest_seg s)
 {
-    uint32_t t = GAR_TYPE(ec_guest_seg_ar(c, s));
+    uint32_t t = AR_TYPE(ec_guest_seg_ar(c, s));
     return !(t & 8) || (t & 2);
 }
 
@@ -204,7 +204,7 @@ EC_GUEST_RULE(data_readable)
 
 static bool s_ok(const struct ec_ctx *c, enum ec_guest_seg s)
 {
-    return (ec_guest_seg_ar(c, s) & GAR_S) != 0;
+    return (ec_guest_seg_ar(c, s) & AR_S) != 0;
 }
 
 /* "Bit 4 (S). If the register is CS or if the register is usable, S must be 1." This rule: CS. */
@@ -232,7 +232,7 @@ EC_GUEST_RULE(data_s)
 EC_GUEST_RULE(cs_dpl_data)
 {
     uint32_t ar = ec_guest_seg_ar(c, EC_SEG_CS);
-    return ec_guest_v86(c) || GAR_TYPE(ar) != 3 || GAR_DPL(ar) == 0;
+    return ec_guest_v86(c) || AR_TYPE(ar) != 3 || AR_DPL(ar) == 0;
 }
 
 /* "If the Type is 9 or 11 (non-conforming code segment), the DPL must equal the DPL in the access-rights field
@@ -240,9 +240,9 @@ EC_GUEST_RULE(cs_dpl_data)
 EC_GUEST_RULE(cs_dpl_nonconforming)
 {
     uint32_t ar = ec_guest_seg_ar(c, EC_SEG_CS);
-    if (ec_guest_v86(c) || (GAR_TYPE(ar) != 9 && GAR_TYPE(ar) != 11))
+    if (ec_guest_v86(c) || (AR_TYPE(ar) != 9 && AR_TYPE(ar) != 11))
         return true;
-    return GAR_DPL(ar) == GAR_DPL(ec_guest_seg_ar(c, EC_SEG_SS));
+    return AR_DPL(ar) == AR_DPL(ec_guest_seg_ar(c, EC_SEG_SS));
 }
 
 /* "If the Type is 13 or 15 (conforming code segment), the DPL cannot be greater than the DPL in the
@@ -250,9 +250,9 @@ EC_GUEST_RULE(cs_dpl_nonconforming)
 EC_GUEST_RULE(cs_dpl_conforming)
 {
     uint32_t ar = ec_guest_seg_ar(c, EC_SEG_CS);
-    if (ec_guest_v86(c) || (GAR_TYPE(ar) != 13 && GAR_TYPE(ar) != 15))
+    if (ec_guest_v86(c) || (AR_TYPE(ar) != 13 && AR_TYPE(ar) != 15))
         return true;
-    return GAR_DPL(ar) <= GAR_DPL(ec_guest_seg_ar(c, EC_SEG_SS));
+    return AR_DPL(ar) <= AR_DPL(ec_guest_seg_ar(c, EC_SEG_SS));
 }
 
 /* "SS. If the "unrestricted guest" VM-execution control is 0, the DPL must equal the RPL from the selector
@@ -261,7 +261,7 @@ EC_GUEST_RULE(ss_dpl_rpl)
 {
     if (ec_guest_v86(c) || ec_guest_ug(c))
         return true;
-    return GAR_DPL(ec_guest_seg_ar(c, EC_SEG_SS)) == (ec_guest_seg_sel(c, EC_SEG_SS) & 3);
+    return AR_DPL(ec_guest_seg_ar(c, EC_SEG_SS)) == (ec_guest_seg_sel(c, EC_SEG_SS) & 3);
 }
 
 /* "The DPL must be 0 either if the Type in the access-rights field for CS is 3 (read/write accessed expand-up
@@ -270,15 +270,15 @@ EC_GUEST_RULE(ss_dpl_zero)
 {
     if (ec_guest_v86(c))
         return true;
-    bool cs_data = GAR_TYPE(ec_guest_seg_ar(c, EC_SEG_CS)) == 3;
-    bool real = !(EC_F(c, GUEST_CR0) & GCR0_PE);
-    return !(cs_data || real) || GAR_DPL(ec_guest_seg_ar(c, EC_SEG_SS)) == 0;
+    bool cs_data = AR_TYPE(ec_guest_seg_ar(c, EC_SEG_CS)) == 3;
+    bool real = !(EC_F(c, GUEST_CR0) & CR0_PE);
+    return !(cs_data || real) || AR_DPL(ec_guest_seg_ar(c, EC_SEG_SS)) == 0;
 }
 
 static bool data_dpl_ok(const struct ec_ctx *c, enum ec_guest_seg s)
 {
     uint32_t ar = ec_guest_seg_ar(c, s);
-    return GAR_TYPE(ar) > 11 || GAR_DPL(ar) >= (ec_guest_seg_sel(c, s) & 3);
+    return AR_TYPE(ar) > 11 || AR_DPL(ar) >= (ec_guest_seg_sel(c, s) & 3);
 }
 
 /* "DS, ES, FS, GS. The DPL cannot be less than the RPL in the selector field if (1) the "unrestricted guest"
@@ -293,7 +293,7 @@ EC_GUEST_RULE(data_dpl)
 
 static bool p_ok(const struct ec_ctx *c, enum ec_guest_seg s)
 {
-    return (ec_guest_seg_ar(c, s) & GAR_P) != 0;
+    return (ec_guest_seg_ar(c, s) & AR_P) != 0;
 }
 
 /* "Bit 7 (P). If the register is CS or if the register is usable, P must be 1." This rule: CS. */
@@ -318,7 +318,7 @@ EC_GUEST_RULE(data_p)
 
 static bool rsvd_11_8_ok(const struct ec_ctx *c, enum ec_guest_seg s)
 {
-    return (ec_guest_seg_ar(c, s) & GAR_RSVD_11_8) == 0;
+    return (ec_guest_seg_ar(c, s) & AR_RSVD_11_8) == 0;
 }
 
 /* "Bits 11:8 (reserved). If the register is CS or if the register is usable, these bits must all be 0." CS. */
@@ -346,7 +346,7 @@ EC_GUEST_RULE(data_rsvd_11_8)
 EC_GUEST_RULE(cs_db)
 {
     uint32_t ar = ec_guest_seg_ar(c, EC_SEG_CS);
-    return ec_guest_v86(c) || !ec_guest_ia32e(c) || !(ar & GAR_L) || !(ar & GAR_DB);
+    return ec_guest_v86(c) || !ec_guest_ia32e(c) || !(ar & AR_L) || !(ar & AR_DB);
 }
 
 /* --- G (bit 15) --------------------------------------------------------------------------------------- */
@@ -392,7 +392,7 @@ EC_GUEST_RULE(data_g_high)
 
 static bool rsvd_31_17_ok(const struct ec_ctx *c, enum ec_guest_seg s)
 {
-    return (ec_guest_seg_ar(c, s) & GAR_RSVD_31_17) == 0;
+    return (ec_guest_seg_ar(c, s) & AR_RSVD_31_17) == 0;
 }
 
 /* "Bits 31:17 (reserved). If the register is CS or if the register is usable, these bits must all be 0." CS. */
@@ -419,14 +419,14 @@ EC_GUEST_RULE(data_rsvd_31_17)
  * busy TSS)." */
 EC_GUEST_RULE(tr_type_legacy)
 {
-    uint32_t t = GAR_TYPE(ec_guest_seg_ar(c, EC_SEG_TR));
+    uint32_t t = AR_TYPE(ec_guest_seg_ar(c, EC_SEG_TR));
     return ec_guest_ia32e(c) || t == 3 || t == 11;
 }
 
 /* "If the guest will be IA-32e mode, the Type must be 11 (64-bit busy TSS)." */
 EC_GUEST_RULE(tr_type_ia32e)
 {
-    return !ec_guest_ia32e(c) || GAR_TYPE(ec_guest_seg_ar(c, EC_SEG_TR)) == 11;
+    return !ec_guest_ia32e(c) || AR_TYPE(ec_guest_seg_ar(c, EC_SEG_TR)) == 11;
 }
 
 /* "Bit 4 (S). S must be 0." */
@@ -477,7 +477,7 @@ EC_GUEST_RULE(tr_rsvd_31_17)
  * Type must be 2 (LDT)." */
 EC_GUEST_RULE(ldtr_type)
 {
-    return !ec_guest_seg_usable(c, EC_SEG_LDTR) || GAR_TYPE(ec_guest_seg_ar(c, EC_SEG_LDTR)) == 2;
+    return !ec_guest_seg_usable(c, EC_SEG_LDTR) || AR_TYPE(ec_guest_seg_ar(c, EC_SEG_LDTR)) == 2;
 }
 
 /* "Bit 4 (S). S must be 0." */

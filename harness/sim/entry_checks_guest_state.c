@@ -15,7 +15,7 @@ static uint64_t activity(const struct ec_ctx *c)
 
 static bool cs_l(const struct ec_ctx *c)
 {
-    return (ec_guest_seg_ar(c, EC_SEG_CS) & GAR_L) != 0;
+    return (ec_guest_seg_ar(c, EC_SEG_CS) & AR_L) != 0;
 }
 
 /* --- §27.3.1.4 RIP and RFLAGS ------------------------------------------------------------------------- */
@@ -40,13 +40,13 @@ EC_GUEST_RULE(rip_width)
  * bit 5 and bit 3 must be 0 in the field ..." */
 EC_GUEST_RULE(rflags_reserved)
 {
-    return (EC_F(c, GUEST_RFLAGS) & GRFLAGS_RESERVED) == 0;
+    return (EC_F(c, GUEST_RFLAGS) & RFLAGS_RESERVED) == 0;
 }
 
 /* "... and reserved bit 1 must be 1." */
 EC_GUEST_RULE(rflags_bit1)
 {
-    return (EC_F(c, GUEST_RFLAGS) & GRFLAGS_FIXED1) != 0;
+    return (EC_F(c, GUEST_RFLAGS) & RFLAGS_FIXED1) != 0;
 }
 
 /* "The VM flag (bit 17) must be 0 either if the "IA-32e mode guest" VM-entry control is 1 or if bit 0 in the CR0
@@ -60,14 +60,14 @@ EC_GUEST_RULE(rflags_vm_ia32e)
  * Bochs 2.7: does not check RFLAGS.VM against CR0.PE. */
 EC_GUEST_RULE(rflags_vm_pe)
 {
-    return (EC_F(c, GUEST_CR0) & GCR0_PE) || !ec_guest_v86(c);
+    return (EC_F(c, GUEST_CR0) & CR0_PE) || !ec_guest_v86(c);
 }
 
 /* "The IF flag (RFLAGS[bit 9]) must be 1 if the valid bit (bit 31) in the VM-entry interruption-information
  * field is 1 and the interruption type (bits 10:8) is external interrupt." */
 EC_GUEST_RULE(rflags_if)
 {
-    return !ec_guest_injecting(c, EII_TYPE_EXT_INT) || (EC_F(c, GUEST_RFLAGS) & GRFLAGS_IF);
+    return !ec_guest_injecting(c, INTR_TYPE_EXTERNAL) || (EC_F(c, GUEST_RFLAGS) & RFLAGS_IF);
 }
 
 /* --- §27.3.1.5 activity state ------------------------------------------------------------------------- */
@@ -75,7 +75,7 @@ EC_GUEST_RULE(rflags_if)
 /* "The activity-state field must contain a value in the range 0 – 3 ..." */
 EC_GUEST_RULE(activity_range)
 {
-    return activity(c) <= GACT_WAIT_SIPI;
+    return activity(c) <= ACTIVITY_WAIT_SIPI;
 }
 
 /* "... indicating an activity state supported by the implementation ... Software should read the VMX capability
@@ -85,7 +85,7 @@ EC_GUEST_RULE(activity_range)
 EC_GUEST_RULE(activity_supported)
 {
     uint64_t a = activity(c);
-    if (a == GACT_ACTIVE || a > GACT_WAIT_SIPI)
+    if (a == ACTIVITY_ACTIVE || a > ACTIVITY_WAIT_SIPI)
         return true; /* out-of-range values are guest.activity.range */
     uint64_t misc = sim_profile_vmx_msr(c->prof, MSR_IA32_VMX_MISC);
     return (misc >> (VMX_MISC_ACTIVITY_SHIFT + a)) & 1;
@@ -95,14 +95,14 @@ EC_GUEST_RULE(activity_supported)
  * SS is not 0." */
 EC_GUEST_RULE(activity_hlt_dpl)
 {
-    return activity(c) != GACT_HLT || GAR_DPL(ec_guest_seg_ar(c, EC_SEG_SS)) == 0;
+    return activity(c) != ACTIVITY_HLT || AR_DPL(ec_guest_seg_ar(c, EC_SEG_SS)) == 0;
 }
 
 /* "The activity-state field must indicate the active state if the interruptibility-state field indicates
  * blocking by either MOV-SS or by STI (if either bit 0 or bit 1 in that field is 1)." */
 EC_GUEST_RULE(activity_blocking)
 {
-    return !(intr_state(c) & (GINTR_STI | GINTR_MOV_SS)) || activity(c) == GACT_ACTIVE;
+    return !(intr_state(c) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) || activity(c) == ACTIVITY_ACTIVE;
 }
 
 /* "If the valid bit (bit 31) in the VM-entry interruption-information field is 1, the interruption to be
@@ -114,11 +114,11 @@ EC_GUEST_RULE(activity_blocking)
 EC_GUEST_RULE(activity_event_hlt)
 {
     uint32_t info = (uint32_t)EC_F(c, VM_ENTRY_INTERRUPTION_INFO);
-    if (activity(c) != GACT_HLT || !(info & EII_VALID))
+    if (activity(c) != ACTIVITY_HLT || !(info & INTR_INFO_VALID))
         return true;
-    uint32_t type = EII_TYPE(info), vec = EII_VECTOR(info);
-    return type == EII_TYPE_EXT_INT || type == EII_TYPE_NMI ||
-           (type == EII_TYPE_HW_EXC && (vec == 1 || vec == 18)) || (type == EII_TYPE_OTHER && vec == 0);
+    uint32_t type = INTR_INFO_TYPE(info), vec = INTR_INFO_VECTOR(info);
+    return type == INTR_TYPE_EXTERNAL || type == INTR_TYPE_NMI ||
+           (type == INTR_TYPE_HW_EXCEPTION && (vec == 1 || vec == 18)) || (type == INTR_TYPE_OTHER_EVENT && vec == 0);
 }
 
 /* "Shutdown. Only NMIs and machine-check exceptions are allowed."
@@ -126,15 +126,16 @@ EC_GUEST_RULE(activity_event_hlt)
 EC_GUEST_RULE(activity_event_shutdown)
 {
     uint32_t info = (uint32_t)EC_F(c, VM_ENTRY_INTERRUPTION_INFO);
-    if (activity(c) != GACT_SHUTDOWN || !(info & EII_VALID))
+    if (activity(c) != ACTIVITY_SHUTDOWN || !(info & INTR_INFO_VALID))
         return true;
-    return EII_TYPE(info) == EII_TYPE_NMI || (EII_TYPE(info) == EII_TYPE_HW_EXC && EII_VECTOR(info) == 18);
+    return INTR_INFO_TYPE(info) == INTR_TYPE_NMI ||
+           (INTR_INFO_TYPE(info) == INTR_TYPE_HW_EXCEPTION && INTR_INFO_VECTOR(info) == 18);
 }
 
 /* "Wait-for-SIPI. No interruptions are allowed." */
 EC_GUEST_RULE(activity_event_sipi)
 {
-    return activity(c) != GACT_WAIT_SIPI || !(EC_F(c, VM_ENTRY_INTERRUPTION_INFO) & EII_VALID);
+    return activity(c) != ACTIVITY_WAIT_SIPI || !(EC_F(c, VM_ENTRY_INTERRUPTION_INFO) & INTR_INFO_VALID);
 }
 
 /* --- interruptibility state --------------------------------------------------------------------------- */
@@ -149,13 +150,14 @@ EC_GUEST_RULE(intr_reserved)
 /* "The field cannot indicate blocking by both STI and MOV SS (bits 0 and 1 cannot both be 1)." */
 EC_GUEST_RULE(intr_sti_movss)
 {
-    return (intr_state(c) & (GINTR_STI | GINTR_MOV_SS)) != (GINTR_STI | GINTR_MOV_SS);
+    return (intr_state(c) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) !=
+           (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
 }
 
 /* "Bit 0 (blocking by STI) must be 0 if the IF flag (bit 9) is 0 in the RFLAGS field." */
 EC_GUEST_RULE(intr_sti_if)
 {
-    return !(intr_state(c) & GINTR_STI) || (EC_F(c, GUEST_RFLAGS) & GRFLAGS_IF);
+    return !(intr_state(c) & INTERRUPTIBILITY_STI) || (EC_F(c, GUEST_RFLAGS) & RFLAGS_IF);
 }
 
 /* "Bit 0 (blocking by STI) and bit 1 (blocking by MOV-SS) must both be 0 if the valid bit (bit 31) in the
@@ -163,20 +165,20 @@ EC_GUEST_RULE(intr_sti_if)
  * indicating external interrupt." This rule: blocking by STI. */
 EC_GUEST_RULE(intr_extint_sti)
 {
-    return !ec_guest_injecting(c, EII_TYPE_EXT_INT) || !(intr_state(c) & GINTR_STI);
+    return !ec_guest_injecting(c, INTR_TYPE_EXTERNAL) || !(intr_state(c) & INTERRUPTIBILITY_STI);
 }
 
 /* Same bullet: blocking by MOV SS. */
 EC_GUEST_RULE(intr_extint_movss)
 {
-    return !ec_guest_injecting(c, EII_TYPE_EXT_INT) || !(intr_state(c) & GINTR_MOV_SS);
+    return !ec_guest_injecting(c, INTR_TYPE_EXTERNAL) || !(intr_state(c) & INTERRUPTIBILITY_MOV_SS);
 }
 
 /* "Bit 1 (blocking by MOV-SS) must be 0 if the valid bit (bit 31) in the VM-entry interruption-information field
  * is 1 and the interruption type (bits 10:8) in that field has value 2, indicating non-maskable interrupt." */
 EC_GUEST_RULE(intr_nmi_movss)
 {
-    return !ec_guest_injecting(c, EII_TYPE_NMI) || !(intr_state(c) & GINTR_MOV_SS);
+    return !ec_guest_injecting(c, INTR_TYPE_NMI) || !(intr_state(c) & INTERRUPTIBILITY_MOV_SS);
 }
 
 /* "Bit 2 (blocking by SMI) must be 0 if the processor is not in SMM." The sim's processor never executes VM entry
@@ -184,7 +186,7 @@ EC_GUEST_RULE(intr_nmi_movss)
  * "entry to SMM" VM-entry control is 1" is unreachable (that control must be 0 outside SMM, §27.2.1.3). */
 EC_GUEST_RULE(intr_smi)
 {
-    return !(intr_state(c) & GINTR_SMI);
+    return !(intr_state(c) & INTERRUPTIBILITY_SMI);
 }
 
 /* "Bit 0 (blocking by STI) must be 0 if the valid bit (bit 31) in the VM-entry interruption-information field is
@@ -194,7 +196,7 @@ EC_GUEST_RULE(intr_smi)
  * Bochs 2.7: fails this with exit qualification 0. */
 EC_GUEST_RULE(intr_nmi_sti)
 {
-    return !ec_guest_injecting(c, EII_TYPE_NMI) || !(intr_state(c) & GINTR_STI);
+    return !ec_guest_injecting(c, INTR_TYPE_NMI) || !(intr_state(c) & INTERRUPTIBILITY_STI);
 }
 
 /* "Bit 3 (blocking by NMI) must be 0 if the "virtual NMIs" VM-execution control is 1, the valid bit (bit 31) in
@@ -202,7 +204,8 @@ EC_GUEST_RULE(intr_nmi_sti)
  * value 2 (indicating NMI)." */
 EC_GUEST_RULE(intr_vnmi)
 {
-    return !(c->pin & PIN_VIRTUAL_NMIS) || !ec_guest_injecting(c, EII_TYPE_NMI) || !(intr_state(c) & GINTR_NMI);
+    return !(c->pin & PIN_VIRTUAL_NMIS) || !ec_guest_injecting(c, INTR_TYPE_NMI) ||
+           !(intr_state(c) & INTERRUPTIBILITY_NMI);
 }
 
 /* "If bit 4 (enclave interruption) is 1, bit 1 (blocking by MOV-SS) must be 0 and the processor must support for
@@ -210,7 +213,7 @@ EC_GUEST_RULE(intr_vnmi)
  * out while no profile enumerates SGX (with bit 4 set this rule fails first on every profile). */
 EC_GUEST_RULE(intr_enclave_sgx)
 {
-    return !(intr_state(c) & GINTR_ENCLAVE) || (ec_guest_cpuid(c, 7, 0, 1) & CPUID7_EBX_SGX);
+    return !(intr_state(c) & INTERRUPTIBILITY_ENCLAVE) || (ec_guest_cpuid(c, 7, 0, 1) & CPUID7_EBX_SGX);
 }
 
 /* --- pending debug exceptions ------------------------------------------------------------------------- */
@@ -219,33 +222,33 @@ EC_GUEST_RULE(intr_enclave_sgx)
  * breakpoint, bits 3:0 B3-B0.) Bochs 2.7: treats bit 16 (RTM) as reserved too. */
 EC_GUEST_RULE(pde_reserved)
 {
-    return (EC_F(c, GUEST_PENDING_DBG_EXCEPTIONS) & GPDE_RESERVED) == 0;
+    return (EC_F(c, GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_RESERVED) == 0;
 }
 
 /* The BS checks apply "if any of the following holds: (1) the interruptibility-state field indicates blocking by
  * STI ...; (2) ... blocking by MOV SS ...; or (3) the activity-state field indicates HLT". */
 static bool bs_checked(const struct ec_ctx *c)
 {
-    return (intr_state(c) & (GINTR_STI | GINTR_MOV_SS)) || activity(c) == GACT_HLT;
+    return (intr_state(c) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) || activity(c) == ACTIVITY_HLT;
 }
 
 static bool single_step_pending(const struct ec_ctx *c)
 {
-    return (EC_F(c, GUEST_RFLAGS) & GRFLAGS_TF) && !(EC_F(c, GUEST_IA32_DEBUGCTL) & GDEBUGCTL_BTF);
+    return (EC_F(c, GUEST_RFLAGS) & RFLAGS_TF) && !(EC_F(c, GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF);
 }
 
 /* "Bit 14 (BS) must be 1 if the TF flag (bit 8) in the RFLAGS field is 1 and the BTF flag (bit 1) in the
  * IA32_DEBUGCTL field is 0." Bochs 2.7: does not check BS. */
 EC_GUEST_RULE(pde_bs_set)
 {
-    return !bs_checked(c) || !single_step_pending(c) || (EC_F(c, GUEST_PENDING_DBG_EXCEPTIONS) & GPDE_BS);
+    return !bs_checked(c) || !single_step_pending(c) || (EC_F(c, GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_BS);
 }
 
 /* "Bit 14 (BS) must be 0 if the TF flag (bit 8) in the RFLAGS field is 0 or the BTF flag (bit 1) in the
  * IA32_DEBUGCTL field is 1." */
 EC_GUEST_RULE(pde_bs_clear)
 {
-    return !bs_checked(c) || single_step_pending(c) || !(EC_F(c, GUEST_PENDING_DBG_EXCEPTIONS) & GPDE_BS);
+    return !bs_checked(c) || single_step_pending(c) || !(EC_F(c, GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_BS);
 }
 
 /* "The following checks are performed if bit 16 (RTM) in the pending-debug-exceptions field is 1: ... The
@@ -255,7 +258,7 @@ EC_GUEST_RULE(pde_bs_clear)
  * Bochs 2.7: bit 16 fails as a reserved bit (guest.pending_dbg.reserved), with the same outcome. */
 EC_GUEST_RULE(pde_rtm_supported)
 {
-    return !(EC_F(c, GUEST_PENDING_DBG_EXCEPTIONS) & GPDE_RTM) || (ec_guest_cpuid(c, 7, 0, 1) & CPUID7_EBX_RTM);
+    return !(EC_F(c, GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_RTM) || (ec_guest_cpuid(c, 7, 0, 1) & CPUID7_EBX_RTM);
 }
 
 /* --- VMCS link pointer (exit qualification 4) --------------------------------------------------------- */
@@ -322,7 +325,7 @@ EC_GUEST_RULE(uinv)
 /* PAE paging: CR0.PG = 1, CR4.PAE = 1 and the "IA-32e mode guest" VM-entry control is 0. */
 static bool pae_paging(const struct ec_ctx *c)
 {
-    return (EC_F(c, GUEST_CR0) & GCR0_PG) && (EC_F(c, GUEST_CR4) & GCR4_PAE) && !ec_guest_ia32e(c);
+    return (EC_F(c, GUEST_CR0) & CR0_PG) && (EC_F(c, GUEST_CR4) & CR4_PAE) && !ec_guest_ia32e(c);
 }
 
 /* A PDPTE is valid when it is not present (bit 0 = 0) or sets none of its reserved bits: 2:1, 8:5 and

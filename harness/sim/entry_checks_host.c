@@ -12,16 +12,7 @@
 #include "sim_msr.h"
 
 #include <hv/vmx_controls.h>
-
-/* Architectural register bits used below (SDM Vol. 3 §2.5). */
-#define CR0_WP (1ull << 16)
-#define CR4_PAE (1ull << 5)
-#define CR4_PCIDE (1ull << 17)
-#define CR4_CET (1ull << 23)
-/* IA32_S_CET (SDM Vol. 1 §18.3.1 / Vol. 4 Table 2-2): bits 9:6 reserved; bit 10 SUPPRESS, bit 11 TRACKER. */
-#define S_CET_RESERVED 0x3c0ull
-#define S_CET_SUPPRESS (1ull << 10)
-#define S_CET_TRACKER (1ull << 11)
+#include <hv/x86.h>
 
 #define SDM_CR "Vol. 3 §27.2.2: "
 #define SDM_SEG "Vol. 3 §27.2.3: "
@@ -157,7 +148,7 @@ static bool efer_lma(const struct ec_ctx *c, uint64_t *d)
     (void)d;
     if (!(c->exit_ctls & EXIT_LOAD_IA32_EFER))
         return true;
-    return ((EC_F(c, HOST_IA32_EFER) & SIM_EFER_LMA) != 0) == host_size(c);
+    return ((EC_F(c, HOST_IA32_EFER) & EFER_LMA) != 0) == host_size(c);
 }
 
 /* If the "load IA32_EFER" VM-exit control is 1, the LME bit (8) of the field must equal the "host
@@ -167,7 +158,7 @@ static bool efer_lme(const struct ec_ctx *c, uint64_t *d)
     (void)d;
     if (!(c->exit_ctls & EXIT_LOAD_IA32_EFER))
         return true;
-    return ((EC_F(c, HOST_IA32_EFER) & SIM_EFER_LME) != 0) == host_size(c);
+    return ((EC_F(c, HOST_IA32_EFER) & EFER_LME) != 0) == host_size(c);
 }
 
 /* If the "load CET state" VM-exit control is 1, the IA32_S_CET field must not set bits reserved in the
@@ -177,7 +168,7 @@ static bool s_cet_reserved(const struct ec_ctx *c, uint64_t *d)
     (void)d;
     if (!load_cet(c))
         return true;
-    return (EC_F(c, HOST_IA32_S_CET) & S_CET_RESERVED) == 0;
+    return (EC_F(c, HOST_IA32_S_CET) & CET_RESERVED_9_6) == 0;
 }
 
 /* If the "load CET state" VM-exit control is 1, the IA32_S_CET field must be a value WRMSR accepts: bit 10
@@ -187,7 +178,7 @@ static bool s_cet_suppress_tracker(const struct ec_ctx *c, uint64_t *d)
     (void)d;
     if (!load_cet(c))
         return true;
-    uint64_t both = S_CET_SUPPRESS | S_CET_TRACKER;
+    uint64_t both = CET_SUPPRESS | CET_TRACKER;
     return (EC_F(c, HOST_IA32_S_CET) & both) != both;
 }
 

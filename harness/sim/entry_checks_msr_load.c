@@ -26,9 +26,8 @@
 #include "sim_msr.h"
 
 #include <hv/vmx_controls.h>
+#include <hv/x86.h>
 #include <string.h>
-
-#define CR0_PG (1ull << 31)
 
 enum msr_failure {
     MF_NONE = 0,
@@ -65,18 +64,18 @@ static uint64_t read64(const struct ec_ctx *c, uint64_t pa)
  * Chapter 2): the microcode-update trigger and signature, as KVM refuses them. */
 static bool model_specific_refused(uint32_t index)
 {
-    return index == SIM_MSR_IA32_BIOS_UPDT_TRIG || index == SIM_MSR_IA32_BIOS_SIGN_ID;
+    return index == MSR_IA32_BIOS_UPDT_TRIG || index == MSR_IA32_BIOS_SIGN_ID;
 }
 
 static enum msr_failure entry_failure(const struct ec_ctx *c, uint64_t lo, uint64_t data, uint64_t cr0,
                                       uint64_t *efer)
 {
     uint32_t index = (uint32_t)lo;
-    if (index == SIM_MSR_IA32_FS_BASE || index == SIM_MSR_IA32_GS_BASE)
+    if (index == MSR_IA32_FS_BASE || index == MSR_IA32_GS_BASE)
         return MF_FS_GS_BASE;
     if ((index >> 8) == 0x000008u)
         return MF_X2APIC;
-    if (index == SIM_MSR_IA32_SMM_MONITOR_CTL)
+    if (index == MSR_IA32_SMM_MONITOR_CTL)
         return MF_SMM_ONLY;
     if (model_specific_refused(index))
         return MF_MODEL_SPECIFIC;
@@ -86,10 +85,10 @@ static enum msr_failure entry_failure(const struct ec_ctx *c, uint64_t lo, uint6
         return MF_UNKNOWN;
     if (!sim_msr_write_allowed(c->prof, index, data))
         return MF_VALUE;
-    if (index == SIM_MSR_IA32_EFER) {
+    if (index == MSR_IA32_EFER) {
         if (!sim_msr_efer_write_allowed_in(c->prof, cr0, *efer, data))
             return MF_EFER_LME;
-        *efer = (data & ~SIM_EFER_LMA) | (*efer & SIM_EFER_LMA); /* LMA is read-only */
+        *efer = (data & ~EFER_LMA) | (*efer & EFER_LMA); /* LMA is read-only */
     }
     return MF_NONE;
 }
@@ -106,7 +105,7 @@ static enum msr_failure first_failure(const struct ec_ctx *c, uint64_t *entry)
     if (c->entry_ctls & ENTRY_LOAD_IA32_EFER)
         efer = EC_F(c, GUEST_IA32_EFER);
     else
-        efer = (c->entry_ctls & ENTRY_IA32E_MODE_GUEST) ? (SIM_EFER_LMA | SIM_EFER_LME) : 0;
+        efer = (c->entry_ctls & ENTRY_IA32E_MODE_GUEST) ? (EFER_LMA | EFER_LME) : 0;
 
     for (uint64_t i = 0; i < count; i++) {
         *entry = i + 1;

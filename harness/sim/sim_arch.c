@@ -4,11 +4,9 @@
 #include "sim_vmx.h"
 
 #include <hv/exit_reasons.h>
+#include <hv/x86.h>
 #include <string.h>
 
-#define CR0_PE (1ull << 0)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
 /* IA32_FEATURE_CONTROL bits the model knows (SDM Vol. 4 Table 2-2): lock, VMX in/outside SMX, SENTER
  * enables 14:8, SENTER global 15, SGX launch control 17, SGX 18, LMCE 20. Others are reserved (#GP). */
 #define FEATURE_CONTROL_DEFINED 0x16ff07ull
@@ -72,7 +70,7 @@ void hv_arch_cpuid(struct hv_arch_cpu *cpu, uint32_t leaf, uint32_t subleaf, str
 /* Reset values of the MSRs the model implements that are not 0 (SDM Vol. 3 §13.12.4: IA32_PAT). */
 static uint64_t msr_reset_value(uint32_t msr)
 {
-    return msr == SIM_MSR_IA32_PAT ? 0x0007040600070406ull : 0;
+    return msr == MSR_IA32_PAT ? 0x0007040600070406ull : 0;
 }
 
 static int msr_slot(const struct hv_arch_cpu *cpu, uint32_t msr)
@@ -89,7 +87,7 @@ bool hv_arch_rdmsr(struct hv_arch_cpu *cpu, uint32_t msr, uint64_t *value)
     uint64_t v;
     if (msr == MSR_IA32_FEATURE_CONTROL) {
         v = cpu->feature_control;
-    } else if (msr == SIM_MSR_IA32_EFER) {
+    } else if (msr == MSR_IA32_EFER) {
         v = cpu->efer;
     } else if (msr >= SIM_VMX_MSR_FIRST && msr < SIM_VMX_MSR_FIRST + SIM_VMX_MSR_COUNT) {
         /* The VMX capability MSRs, with the profile's existence rules (§A). */
@@ -113,29 +111,29 @@ bool hv_arch_wrmsr(struct hv_arch_cpu *cpu, uint32_t msr, uint64_t value)
         /* SDM Vol. 3 §24.7: once the lock bit is set the MSR cannot be modified until reset: WRMSR #GPs, as
          * it does for reserved bits. Unlocked (a profile may start so) the BIOS's job falls to the core. */
         if (cpu->feature_control & 1u) {
-            sim_cpu_raise(cpu, SIM_INSN_WRMSR, SIM_VEC_GP, "WRMSR IA32_FEATURE_CONTROL: locked -> #GP(0)");
+            sim_cpu_raise(cpu, SIM_INSN_WRMSR, VEC_GP, "WRMSR IA32_FEATURE_CONTROL: locked -> #GP(0)");
             return false;
         }
         if (value & ~FEATURE_CONTROL_DEFINED) {
-            sim_cpu_raise(cpu, SIM_INSN_WRMSR, SIM_VEC_GP, "WRMSR IA32_FEATURE_CONTROL: reserved bit -> #GP(0)");
+            sim_cpu_raise(cpu, SIM_INSN_WRMSR, VEC_GP, "WRMSR IA32_FEATURE_CONTROL: reserved bit -> #GP(0)");
             return false;
         }
         cpu->feature_control = value;
         return true;
     }
-    if (msr == SIM_MSR_IA32_EFER) {
+    if (msr == MSR_IA32_EFER) {
         /* Reserved bits, or LME changed while CR0.PG = 1: #GP; LMA is read-only (sim_msr.h). */
         if (!sim_msr_efer_write_allowed_in(p, cpu->cr0, cpu->efer, value)) {
-            sim_cpu_raise(cpu, SIM_INSN_WRMSR, SIM_VEC_GP, "WRMSR IA32_EFER: value not allowed -> #GP(0)");
+            sim_cpu_raise(cpu, SIM_INSN_WRMSR, VEC_GP, "WRMSR IA32_EFER: value not allowed -> #GP(0)");
             return false;
         }
-        cpu->efer = (value & ~SIM_EFER_LMA) | (cpu->efer & SIM_EFER_LMA);
+        cpu->efer = (value & ~EFER_LMA) | (cpu->efer & EFER_LMA);
         return true;
     }
     /* Everything else: as sim_msr.c says the processor takes it (capability MSRs are read-only, unknown
      * MSRs do not exist, values are checked). */
     if (!sim_msr_write_allowed(p, msr, value)) {
-        sim_cpu_raise(cpu, SIM_INSN_WRMSR, SIM_VEC_GP, "WRMSR: MSR not writable or value not allowed -> #GP(0)");
+        sim_cpu_raise(cpu, SIM_INSN_WRMSR, VEC_GP, "WRMSR: MSR not writable or value not allowed -> #GP(0)");
         return false;
     }
     int i = msr_slot(cpu, msr);
@@ -161,14 +159,14 @@ void hv_arch_write_cr0(struct hv_arch_cpu *cpu, uint64_t value)
     /* SDM Vol. 3 §2.5 / MOV CR: bits 63:32 set, or PG = 1 with PE = 0 -> #GP(0). In VMX operation a bit
      * fixed by IA32_VMX_CR0_FIXED0/1 may not change (§24.8). A faulting write changes nothing. */
     if (value >> 32)
-        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, SIM_VEC_GP, "MOV CR0: bits 63:32 set -> #GP(0)");
+        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, VEC_GP, "MOV CR0: bits 63:32 set -> #GP(0)");
     else if ((value & CR0_PG) && !(value & CR0_PE))
-        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, SIM_VEC_GP, "MOV CR0: PG = 1 with PE = 0 -> #GP(0)");
-    else if ((cpu->efer & SIM_EFER_LMA) && !(value & CR0_PG))
+        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, VEC_GP, "MOV CR0: PG = 1 with PE = 0 -> #GP(0)");
+    else if ((cpu->efer & EFER_LMA) && !(value & CR0_PG))
         /* Leaving IA-32e mode by clearing PG from 64-bit code #GPs (§9.8.5.4: only compatibility mode may). */
-        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, SIM_VEC_GP, "MOV CR0: PG = 0 in 64-bit mode -> #GP(0)");
+        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, VEC_GP, "MOV CR0: PG = 0 in 64-bit mode -> #GP(0)");
     else if (cpu->in_vmx_operation && !sim_cr0_ok_for_vmx(sim_machine_profile(cpu->m), value))
-        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, SIM_VEC_GP,
+        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, VEC_GP,
                       "MOV CR0: value not allowed in VMX operation (IA32_VMX_CR0_FIXED0/1) -> #GP(0) (SDM Vol. 3 §24.8)");
     else
         cpu->cr0 = value;
@@ -181,11 +179,11 @@ void hv_arch_write_cr4(struct hv_arch_cpu *cpu, uint64_t value)
      * cannot be cleared (§24.8). */
     const struct sim_profile *p = sim_machine_profile(cpu->m);
     if (value & ~sim_profile_vmx_msr(p, MSR_IA32_VMX_CR4_FIXED1))
-        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, SIM_VEC_GP, "MOV CR4: reserved bit set -> #GP(0)");
-    else if ((cpu->efer & SIM_EFER_LMA) && !(value & CR4_PAE))
-        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, SIM_VEC_GP, "MOV CR4: PAE = 0 in IA-32e mode -> #GP(0)");
+        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, VEC_GP, "MOV CR4: reserved bit set -> #GP(0)");
+    else if ((cpu->efer & EFER_LMA) && !(value & CR4_PAE))
+        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, VEC_GP, "MOV CR4: PAE = 0 in IA-32e mode -> #GP(0)");
     else if (cpu->in_vmx_operation && !sim_cr4_ok_for_vmx(p, value))
-        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, SIM_VEC_GP,
+        sim_cpu_raise(cpu, SIM_INSN_MOV_CR, VEC_GP,
                       "MOV CR4: value not allowed in VMX operation (IA32_VMX_CR4_FIXED0/1) -> #GP(0) (SDM Vol. 3 §24.8)");
     else
         cpu->cr4 = value;

@@ -12,7 +12,7 @@
  * say so. The sim reports a fault as follows (see sim_cpu_last_fault):
  *   - the instruction returns HV_VMFAIL_INVALID with error 0 (so a core that ignores faults still sees a
  *     failure and never proceeds as if the instruction had worked), and has no other architectural effect;
- *   - the CPU's fault record holds the vector (SIM_VEC_UD / SIM_VEC_GP), the instruction and a reason naming
+ *   - the CPU's fault record holds the vector (VEC_UD / VEC_GP), the instruction and a reason naming
  *     the SDM condition; fault_count counts every fault since the machine was made.
  * Every VMX instruction clears the record when it starts, so after an instruction the record describes that
  * instruction only. On hardware such a fault in VMX root operation would crash the host: oracles treat a
@@ -25,6 +25,7 @@
 #include "sim_profile.h"
 
 #include <hv/arch.h>
+#include <hv/x86.h> /* VEC_UD, VEC_GP, VEC_PF: the exception vectors the VMX instructions can raise */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,11 +40,6 @@
 #define SIM_OWNER_FREE 0u
 #define SIM_OWNER_HOST 1u
 #define SIM_OWNER_NONE 0xffffffffu /* sim_page_owner of an address that is not memory */
-
-/* Exception vectors the VMX instructions can raise. */
-#define SIM_VEC_UD 6u
-#define SIM_VEC_GP 13u
-#define SIM_VEC_PF 14u
 
 /* Initial processor state: a 64-bit host as after a typical OS boot (SDM Vol. 3 §2.5, §2.2.1). CR4.VMXE is 0
  * so that software must set it before VMXON, as on hardware. */
@@ -77,7 +73,7 @@ const char *sim_insn_name(enum sim_insn insn);
 
 struct sim_fault {
     bool raised;
-    uint8_t vector;     /* SIM_VEC_UD or SIM_VEC_GP */
+    uint8_t vector;     /* VEC_UD or VEC_GP */
     enum sim_insn insn;
     const char *reason; /* the SDM condition, e.g. "VMXON: CR4.VMXE = 0 (SDM Vol. 3 §31.3)" */
 };

@@ -53,11 +53,11 @@ uint64_t sim_msr_efer_valid_bits(const struct sim_profile *p)
     uint32_t edx = cpuid_reg(p, 0x80000001u, 0, EDX);
     uint64_t v = 0;
     if (edx & (1u << 11)) /* SYSCALL/SYSRET */
-        v |= SIM_EFER_SCE;
+        v |= EFER_SCE;
     if (edx & (1u << 29)) /* Intel 64 architecture */
-        v |= SIM_EFER_LME | SIM_EFER_LMA;
+        v |= EFER_LME | EFER_LMA;
     if (edx & (1u << 20)) /* execute disable */
-        v |= SIM_EFER_NXE;
+        v |= EFER_NXE;
     return v;
 }
 
@@ -122,31 +122,31 @@ static bool has_tsc_aux(const struct sim_profile *p)
 bool sim_msr_implemented(const struct sim_profile *p, uint32_t msr)
 {
     switch (msr) {
-    case SIM_MSR_IA32_TIME_STAMP_COUNTER:
-    case SIM_MSR_IA32_SYSENTER_CS:
-    case SIM_MSR_IA32_SYSENTER_ESP:
-    case SIM_MSR_IA32_SYSENTER_EIP:
-    case SIM_MSR_IA32_PAT:
-    case SIM_MSR_IA32_EFER:
-    case SIM_MSR_IA32_STAR:
-    case SIM_MSR_IA32_LSTAR:
-    case SIM_MSR_IA32_CSTAR:
-    case SIM_MSR_IA32_FMASK:
-    case SIM_MSR_IA32_FS_BASE:
-    case SIM_MSR_IA32_GS_BASE:
-    case SIM_MSR_IA32_KERNEL_GS_BASE:
+    case MSR_IA32_TIME_STAMP_COUNTER:
+    case MSR_IA32_SYSENTER_CS:
+    case MSR_IA32_SYSENTER_ESP:
+    case MSR_IA32_SYSENTER_EIP:
+    case MSR_IA32_PAT:
+    case MSR_IA32_EFER:
+    case MSR_IA32_STAR:
+    case MSR_IA32_LSTAR:
+    case MSR_IA32_CSTAR:
+    case MSR_IA32_FMASK:
+    case MSR_IA32_FS_BASE:
+    case MSR_IA32_GS_BASE:
+    case MSR_IA32_KERNEL_GS_BASE:
         return true;
-    case SIM_MSR_IA32_SPEC_CTRL:
+    case MSR_IA32_SPEC_CTRL:
         return spec_ctrl_valid_bits(p) != 0;
-    case SIM_MSR_IA32_PRED_CMD:
+    case MSR_IA32_PRED_CMD:
         return has_spec_ctrl_bit(p, 0);
-    case SIM_MSR_IA32_FLUSH_CMD:
+    case MSR_IA32_FLUSH_CMD:
         return (cpuid_reg(p, 7, 0, EDX) >> 28) & 1;
-    case SIM_MSR_IA32_PERF_GLOBAL_CTRL:
+    case MSR_IA32_PERF_GLOBAL_CTRL:
         return (cpuid_reg(p, 0xa, 0, EAX) & 0xff) != 0;
-    case SIM_MSR_IA32_PKRS:
+    case MSR_IA32_PKRS:
         return (cpuid_reg(p, 7, 0, ECX) >> 31) & 1;
-    case SIM_MSR_IA32_TSC_AUX:
+    case MSR_IA32_TSC_AUX:
         return has_tsc_aux(p);
     default:
         return false;
@@ -158,26 +158,26 @@ bool sim_msr_write_allowed(const struct sim_profile *p, uint32_t msr, uint64_t v
     if (!sim_msr_implemented(p, msr))
         return false;
     switch (msr) {
-    case SIM_MSR_IA32_SYSENTER_ESP:
-    case SIM_MSR_IA32_SYSENTER_EIP:
-    case SIM_MSR_IA32_LSTAR:
-    case SIM_MSR_IA32_FS_BASE:
-    case SIM_MSR_IA32_GS_BASE:
-    case SIM_MSR_IA32_KERNEL_GS_BASE:
+    case MSR_IA32_SYSENTER_ESP:
+    case MSR_IA32_SYSENTER_EIP:
+    case MSR_IA32_LSTAR:
+    case MSR_IA32_FS_BASE:
+    case MSR_IA32_GS_BASE:
+    case MSR_IA32_KERNEL_GS_BASE:
         return sim_canonical(p, value);
-    case SIM_MSR_IA32_PAT:
+    case MSR_IA32_PAT:
         return sim_msr_pat_valid(value);
-    case SIM_MSR_IA32_EFER:
+    case MSR_IA32_EFER:
         return (value & ~sim_msr_efer_valid_bits(p)) == 0;
-    case SIM_MSR_IA32_SPEC_CTRL:
+    case MSR_IA32_SPEC_CTRL:
         return (value & ~spec_ctrl_valid_bits(p)) == 0;
-    case SIM_MSR_IA32_PRED_CMD:
-    case SIM_MSR_IA32_FLUSH_CMD:
+    case MSR_IA32_PRED_CMD:
+    case MSR_IA32_FLUSH_CMD:
         return (value & ~1ull) == 0;
-    case SIM_MSR_IA32_PERF_GLOBAL_CTRL:
+    case MSR_IA32_PERF_GLOBAL_CTRL:
         return (value & ~sim_msr_perf_global_ctrl_valid_bits(p)) == 0;
-    case SIM_MSR_IA32_PKRS:
-    case SIM_MSR_IA32_TSC_AUX:
+    case MSR_IA32_PKRS:
+    case MSR_IA32_TSC_AUX:
         return (value >> 32) == 0;
     default: /* TSC, SYSENTER_CS, STAR, CSTAR, FMASK: any value */
         return true;
@@ -186,9 +186,9 @@ bool sim_msr_write_allowed(const struct sim_profile *p, uint32_t msr, uint64_t v
 
 bool sim_msr_efer_write_allowed_in(const struct sim_profile *p, uint64_t cr0, uint64_t cur_efer, uint64_t value)
 {
-    if (!sim_msr_write_allowed(p, SIM_MSR_IA32_EFER, value))
+    if (!sim_msr_write_allowed(p, MSR_IA32_EFER, value))
         return false;
-    if ((cr0 & (1ull << 31)) && ((value ^ cur_efer) & SIM_EFER_LME))
+    if ((cr0 & (1ull << 31)) && ((value ^ cur_efer) & EFER_LME))
         return false; /* EFER.LME cannot change while paging is enabled */
     return true;
 }

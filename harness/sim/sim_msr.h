@@ -12,40 +12,10 @@
 
 #include "sim_profile.h"
 
+#include <hv/msr.h>
+#include <hv/x86.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-/* MSR indices (SDM Vol. 4 Table 2-2). Prefixed SIM_ so as not to collide with other headers' MSR_* names. */
-#define SIM_MSR_IA32_TIME_STAMP_COUNTER 0x010u
-#define SIM_MSR_IA32_SPEC_CTRL 0x048u
-#define SIM_MSR_IA32_PRED_CMD 0x049u
-#define SIM_MSR_IA32_BIOS_UPDT_TRIG 0x079u
-#define SIM_MSR_IA32_BIOS_SIGN_ID 0x08bu
-#define SIM_MSR_IA32_SMM_MONITOR_CTL 0x09bu
-#define SIM_MSR_IA32_FLUSH_CMD 0x10bu
-#define SIM_MSR_IA32_SYSENTER_CS 0x174u
-#define SIM_MSR_IA32_SYSENTER_ESP 0x175u
-#define SIM_MSR_IA32_SYSENTER_EIP 0x176u
-#define SIM_MSR_IA32_PAT 0x277u
-#define SIM_MSR_IA32_PERF_GLOBAL_CTRL 0x38fu
-#define SIM_MSR_IA32_PKRS 0x6e1u
-#define SIM_MSR_X2APIC_FIRST 0x800u /* 0x800-0x8ff: x2APIC registers (SDM Vol. 3 §11.12.1.2) */
-#define SIM_MSR_X2APIC_LAST 0x8ffu
-#define SIM_MSR_IA32_EFER 0xc0000080u
-#define SIM_MSR_IA32_STAR 0xc0000081u
-#define SIM_MSR_IA32_LSTAR 0xc0000082u
-#define SIM_MSR_IA32_CSTAR 0xc0000083u
-#define SIM_MSR_IA32_FMASK 0xc0000084u
-#define SIM_MSR_IA32_FS_BASE 0xc0000100u
-#define SIM_MSR_IA32_GS_BASE 0xc0000101u
-#define SIM_MSR_IA32_KERNEL_GS_BASE 0xc0000102u
-#define SIM_MSR_IA32_TSC_AUX 0xc0000103u
-
-/* IA32_EFER bits (SDM Vol. 3 §2.2.1, Table 2-1). */
-#define SIM_EFER_SCE (1ull << 0)
-#define SIM_EFER_LME (1ull << 8)
-#define SIM_EFER_LMA (1ull << 10)
-#define SIM_EFER_NXE (1ull << 11)
 
 /* Whether addr is canonical on the profile's processor: bits 63:N-1 all equal, N = its linear-address width
  * (CPUID.80000008H:EAX[15:8]; 48, or 57 with 5-level paging). Checks at VM entry and on WRMSR use the

@@ -280,8 +280,8 @@ static const struct {
     {24, 7, ECX, 31}, /* PKS */
     {25, 7, EDX, 5},  /* UINTR */
 };
-/* The CR4 bits above plus PCE (bit 8, every processor); the others are reserved. */
-#define CR4_KNOWN_BITS 0x03ff7fffull
+/* The CR4 bits above plus PCE (bit 8, every processor) make up CR4_KNOWN_BITS (<hv/x86.h>); the others are
+ * reserved. */
 
 /* Fields whose feature in hv's table is broader than what brings them: the Shared-EPTP field (0x203c,
  * index 0x1e) belongs to processors with TDX (SEAM) but is listed under "enable EPT", which every EPT
@@ -306,15 +306,15 @@ const char *sim_profile_invariant_violation(const struct sim_profile *p)
 
     /* IA32_VMX_BASIC (A.1). */
     uint64_t basic = cap(p, MSR_IA32_VMX_BASIC);
-    uint64_t size = (basic & SIM_BASIC_SIZE_MASK) >> SIM_BASIC_SIZE_SHIFT;
-    unsigned memtype = (unsigned)(basic >> SIM_BASIC_MEMTYPE_SHIFT) & 0xfu;
+    uint64_t size = (basic & VMX_BASIC_SIZE_MASK) >> VMX_BASIC_SIZE_SHIFT;
+    unsigned memtype = (unsigned)(basic >> VMX_BASIC_MEMTYPE_SHIFT) & 0xfu;
     if ((basic & VMX_BASIC_REVISION_MASK) == 0)
         return "IA32_VMX_BASIC: VMCS revision identifier 0 (A.1)";
-    if (basic & SIM_BASIC_RESERVED)
+    if (basic & VMX_BASIC_RESERVED)
         return "IA32_VMX_BASIC: bit 31 or a reserved bit (47:45, 63:57) set (A.1)";
     if (size == 0 || size > 4096)
         return "IA32_VMX_BASIC: VMXON/VMCS region size not in 1..4096 (A.1, bits 44:32)";
-    if (basic & SIM_BASIC_PHYS32)
+    if (basic & VMX_BASIC_PHYS32)
         return "IA32_VMX_BASIC: bit 48 set on an Intel 64 processor (A.1)";
     if (memtype != 0 && memtype != 6)
         return "IA32_VMX_BASIC: VMCS memory type neither UC (0) nor WB (6) (A.1, bits 53:50)";
@@ -333,13 +333,13 @@ const char *sim_profile_invariant_violation(const struct sim_profile *p)
         return "IA32_VMX_ENTRY_CTLS: allowed-0 bit outside allowed-1 (A.5)";
     if (!ctl_consistent(proc2))
         return "IA32_VMX_PROCBASED_CTLS2: allowed-0 bit outside allowed-1 (A.3.3)";
-    if ((allowed0(pin) & SIM_DEF1_PIN) != SIM_DEF1_PIN)
+    if ((allowed0(pin) & VMX_DEFAULT1_PIN) != VMX_DEFAULT1_PIN)
         return "IA32_VMX_PINBASED_CTLS: default1 bit (1, 2, 4) not must-be-1 (A.3.1)";
-    if ((allowed0(proc) & SIM_DEF1_PROC) != SIM_DEF1_PROC)
+    if ((allowed0(proc) & VMX_DEFAULT1_PROC) != VMX_DEFAULT1_PROC)
         return "IA32_VMX_PROCBASED_CTLS: default1 bit (1, 4-6, 8, 13-16, 26) not must-be-1 (A.3.2)";
-    if ((allowed0(exit) & SIM_DEF1_EXIT) != SIM_DEF1_EXIT)
+    if ((allowed0(exit) & VMX_DEFAULT1_EXIT) != VMX_DEFAULT1_EXIT)
         return "IA32_VMX_EXIT_CTLS: default1 bit (0-8, 10, 11, 13, 14, 16, 17) not must-be-1 (A.4.1)";
-    if ((allowed0(entry) & SIM_DEF1_ENTRY) != SIM_DEF1_ENTRY)
+    if ((allowed0(entry) & VMX_DEFAULT1_ENTRY) != VMX_DEFAULT1_ENTRY)
         return "IA32_VMX_ENTRY_CTLS: default1 bit (0-8, 12) not must-be-1 (A.5)";
 
     /* TRUE MSRs (A.3.1, A.3.2, A.4.1, A.5): they report on all the controls, the plain MSRs on all but the
@@ -350,13 +350,13 @@ const char *sim_profile_invariant_violation(const struct sim_profile *p)
             uint32_t msr, true_msr, def1;
             const char *name;
         } t[] = {
-            {MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS, SIM_DEF1_PIN,
+            {MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS, VMX_DEFAULT1_PIN,
              "IA32_VMX_TRUE_PINBASED_CTLS disagrees with IA32_VMX_PINBASED_CTLS (A.3.1)"},
-            {MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS, SIM_DEF1_PROC,
+            {MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS, VMX_DEFAULT1_PROC,
              "IA32_VMX_TRUE_PROCBASED_CTLS disagrees with IA32_VMX_PROCBASED_CTLS (A.3.2)"},
-            {MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS, SIM_DEF1_EXIT,
+            {MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS, VMX_DEFAULT1_EXIT,
              "IA32_VMX_TRUE_EXIT_CTLS disagrees with IA32_VMX_EXIT_CTLS (A.4.1)"},
-            {MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS, SIM_DEF1_ENTRY,
+            {MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS, VMX_DEFAULT1_ENTRY,
              "IA32_VMX_TRUE_ENTRY_CTLS disagrees with IA32_VMX_ENTRY_CTLS (A.5)"},
         };
         for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
@@ -416,8 +416,8 @@ const char *sim_profile_invariant_violation(const struct sim_profile *p)
 
     /* IA32_VMX_MISC (A.6). */
     uint64_t misc = cap(p, MSR_IA32_VMX_MISC);
-    uint32_t cr3_targets = (uint32_t)(misc >> SIM_MISC_CR3_TARGETS_SHIFT) & 0x1ffu;
-    if ((sec1 & PROC2_UNRESTRICTED_GUEST) && !(misc & SIM_MISC_STORE_LMA))
+    uint32_t cr3_targets = (uint32_t)(misc >> VMX_MISC_CR3_TARGETS_SHIFT) & 0x1ffu;
+    if ((sec1 & PROC2_UNRESTRICTED_GUEST) && !(misc & VMX_MISC_STORE_LMA))
         return "IA32_VMX_MISC bit 5 clear although \"unrestricted guest\" may be 1 (A.6)";
     if (cr3_targets > 256 || ((cr3_targets & 0x100) && (cr3_targets & 0xff)))
         return "IA32_VMX_MISC: CR3-target count above 256 (A.6, bits 24:16)";
@@ -428,13 +428,13 @@ const char *sim_profile_invariant_violation(const struct sim_profile *p)
     uint64_t cr4f0 = cap(p, MSR_IA32_VMX_CR4_FIXED0), cr4f1 = cap(p, MSR_IA32_VMX_CR4_FIXED1);
     if (cr0f0 & ~cr0f1)
         return "IA32_VMX_CR0_FIXED0 not within IA32_VMX_CR0_FIXED1 (A.7)";
-    if ((cr0f0 & (SIM_CR0_PE | SIM_CR0_NE | SIM_CR0_PG)) != (SIM_CR0_PE | SIM_CR0_NE | SIM_CR0_PG))
+    if ((cr0f0 & (CR0_PE | CR0_NE | CR0_PG)) != (CR0_PE | CR0_NE | CR0_PG))
         return "IA32_VMX_CR0_FIXED0 lacks PE, NE or PG (A.7, §24.8)";
     if (cr0f1 >> 32)
         return "IA32_VMX_CR0_FIXED1 allows a reserved CR0 bit 63:32 (A.7)";
     if (cr4f0 & ~cr4f1)
         return "IA32_VMX_CR4_FIXED0 not within IA32_VMX_CR4_FIXED1 (A.8)";
-    if (!(cr4f0 & SIM_CR4_VMXE))
+    if (!(cr4f0 & CR4_VMXE))
         return "IA32_VMX_CR4_FIXED0 lacks VMXE (A.8, §24.8)";
     if (cr4f1 & ~CR4_KNOWN_BITS)
         return "IA32_VMX_CR4_FIXED1 allows a reserved CR4 bit (A.8)";
@@ -458,7 +458,7 @@ const char *sim_profile_invariant_violation(const struct sim_profile *p)
         return "maxphyaddr outside 32..52";
     if (p->linear_width != 48 && p->linear_width != 57)
         return "linear_width neither 48 nor 57";
-    if ((cr4f1 & SIM_CR4_LA57) && p->linear_width != 57)
+    if ((cr4f1 & CR4_LA57) && p->linear_width != 57)
         return "CR4.LA57 allowed with 48-bit linear addresses";
     if (cpuid_find(p, 0x80000008u, 0)) {
         uint32_t r[4];
@@ -517,8 +517,8 @@ static void set_leaf(struct sim_profile *p, uint32_t leaf, uint32_t subleaf, uin
      EXIT_LOAD_IA32_EFER)
 #define MUST1_ENTRY (ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER)
 /* CR4 bits a processor may or may not support (the rest of VME..OSXMMEXCPT every Intel 64 processor has). */
-#define CR4_BASE 0x27ffull
-#define CR4_OPTIONAL (CR4_KNOWN_BITS & ~CR4_BASE)
+#define PROFILE_CR4_BASE 0x27ffull
+#define PROFILE_CR4_OPTIONAL (CR4_KNOWN_BITS & ~PROFILE_CR4_BASE)
 
 size_t sim_profile_from_bytes(struct sim_profile *out, const uint8_t *data, size_t len)
 {
@@ -552,8 +552,8 @@ size_t sim_profile_from_bytes(struct sim_profile *out, const uint8_t *data, size
     if (revision == 0)
         revision = 1;
     uint64_t size = (flags & BIT(0)) ? 4096 : 1 + size_raw % 4096;
-    uint64_t basic = revision | (size << SIM_BASIC_SIZE_SHIFT) |
-                     ((uint64_t)((flags & BIT(1)) ? 0 : 6) << SIM_BASIC_MEMTYPE_SHIFT);
+    uint64_t basic = revision | (size << VMX_BASIC_SIZE_SHIFT) |
+                     ((uint64_t)((flags & BIT(1)) ? 0 : 6) << VMX_BASIC_MEMTYPE_SHIFT);
     if (flags & BIT(2))
         basic |= VMX_BASIC_DUAL_MONITOR;
     if (flags & BIT(3))
@@ -565,10 +565,10 @@ size_t sim_profile_from_bytes(struct sim_profile *out, const uint8_t *data, size
     bool extra_must1 = (flags & (BIT(6) | BIT(7))) == (BIT(6) | BIT(7)); /* one input in four */
 
     /* Allowed-1: default1 plus any defined control; 64-bit host and guest always (Tables 25-13, 25-15). */
-    uint32_t pin1 = SIM_DEF1_PIN | (pin_raw & SIM_DEFINED_PIN);
-    uint32_t proc1 = SIM_DEF1_PROC | (proc_raw & SIM_DEFINED_PROC);
-    uint32_t exit1 = SIM_DEF1_EXIT | EXIT_HOST_ADDRESS_SPACE_SIZE | (exit_raw & SIM_DEFINED_EXIT);
-    uint32_t entry1 = SIM_DEF1_ENTRY | ENTRY_IA32E_MODE_GUEST | (entry_raw & SIM_DEFINED_ENTRY);
+    uint32_t pin1 = VMX_DEFAULT1_PIN | (pin_raw & SIM_DEFINED_PIN);
+    uint32_t proc1 = VMX_DEFAULT1_PROC | (proc_raw & SIM_DEFINED_PROC);
+    uint32_t exit1 = VMX_DEFAULT1_EXIT | EXIT_HOST_ADDRESS_SPACE_SIZE | (exit_raw & SIM_DEFINED_EXIT);
+    uint32_t entry1 = VMX_DEFAULT1_ENTRY | ENTRY_IA32E_MODE_GUEST | (entry_raw & SIM_DEFINED_ENTRY);
     uint32_t sec1 = IF(proc1 & PROC_ACTIVATE_SECONDARY_CONTROLS, sec_raw & SIM_DEFINED_PROC2);
     uint64_t tert1 = (proc1 & PROC_ACTIVATE_TERTIARY_CONTROLS) ? tert_raw & SIM_DEFINED_PROC3 : 0;
     uint64_t exit2 = (exit1 & EXIT_ACTIVATE_SECONDARY_CONTROLS) ? exit2_raw & SIM_DEFINED_EXIT2 : 0;
@@ -597,7 +597,7 @@ size_t sim_profile_from_bytes(struct sim_profile *out, const uint8_t *data, size
 
     /* Allowed-0: the default1 class (A.3.1, A.3.2, A.4.1, A.5), sometimes a few more must-be-1 controls.
      * Secondary controls have no default1 class (A.3.3). */
-    uint32_t pin0 = SIM_DEF1_PIN, proc0 = SIM_DEF1_PROC, exit0 = SIM_DEF1_EXIT, entry0 = SIM_DEF1_ENTRY;
+    uint32_t pin0 = VMX_DEFAULT1_PIN, proc0 = VMX_DEFAULT1_PROC, exit0 = VMX_DEFAULT1_EXIT, entry0 = VMX_DEFAULT1_ENTRY;
     uint32_t sec0 = 0;
     if (extra_must1) {
         pin0 |= must1_raw[0] & MUST1_PIN & pin1;
@@ -656,25 +656,25 @@ size_t sim_profile_from_bytes(struct sim_profile *out, const uint8_t *data, size
      * with dual-monitor treatment. */
     uint64_t misc = misc_raw & 0x7e00c1ffull;
     uint32_t cr3_targets = cr3_targets_raw % 257;
-    misc |= (uint64_t)cr3_targets << SIM_MISC_CR3_TARGETS_SHIFT;
+    misc |= (uint64_t)cr3_targets << VMX_MISC_CR3_TARGETS_SHIFT;
     if (sec1 & PROC2_UNRESTRICTED_GUEST)
-        misc |= SIM_MISC_STORE_LMA;
+        misc |= VMX_MISC_STORE_LMA;
     if (basic & VMX_BASIC_DUAL_MONITOR)
         misc |= mseg_raw << 32;
     m[IDX(MSR_IA32_VMX_MISC)] = misc;
 
     /* CR0 (A.7): PE, NE, PG fixed to 1 (§24.8), sometimes ET too; FIXED1 sometimes forbids CD/NW. */
-    m[IDX(MSR_IA32_VMX_CR0_FIXED0)] = SIM_CR0_PE | SIM_CR0_NE | SIM_CR0_PG | ((cr_raw & 1) ? SIM_CR0_ET : 0);
-    m[IDX(MSR_IA32_VMX_CR0_FIXED1)] = 0xffffffffull & ~((cr_raw & 2) ? SIM_CR0_CD | SIM_CR0_NW : 0);
+    m[IDX(MSR_IA32_VMX_CR0_FIXED0)] = CR0_PE | CR0_NE | CR0_PG | ((cr_raw & 1) ? CR0_ET : 0);
+    m[IDX(MSR_IA32_VMX_CR0_FIXED1)] = 0xffffffffull & ~((cr_raw & 2) ? CR0_CD | CR0_NW : 0);
     /* CR4 (A.8): VMXE fixed to 1; FIXED1 the CR4 bits this processor supports. XSAVES needs XSAVE. */
-    uint64_t cr4f1 = CR4_BASE | (cr4_raw & CR4_OPTIONAL);
+    uint64_t cr4f1 = PROFILE_CR4_BASE | (cr4_raw & PROFILE_CR4_OPTIONAL);
     if (sec1 & PROC2_ENABLE_XSAVES_XRSTORS)
         cr4f1 |= 1ull << 18; /* OSXSAVE */
-    m[IDX(MSR_IA32_VMX_CR4_FIXED0)] = SIM_CR4_VMXE;
+    m[IDX(MSR_IA32_VMX_CR4_FIXED0)] = CR4_VMXE;
     m[IDX(MSR_IA32_VMX_CR4_FIXED1)] = cr4f1;
 
     out->maxphyaddr = (uint8_t)(32 + width_raw % 21);
-    out->linear_width = (cr4f1 & SIM_CR4_LA57) ? 57 : 48;
+    out->linear_width = (cr4f1 & CR4_LA57) ? 57 : 48;
     out->feature_control = (flags & BIT(8)) ? 0x5 : 0; /* locked with VMXON outside SMX, or unlocked */
 
     /* CPUID, consistent with CR4_FIXED1 and with the controls that name an instruction. */

@@ -4,33 +4,13 @@
 #ifndef SIM_PROFILE_H
 #define SIM_PROFILE_H
 
+#include <hv/msr.h>
 #include <hv/vmcs_fields.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* VMX capability MSRs, SDM Vol. 3 Appendix A (and Vol. 4 Table 2-2). */
-#define MSR_IA32_FEATURE_CONTROL 0x03au
-#define MSR_IA32_VMX_BASIC 0x480u
-#define MSR_IA32_VMX_PINBASED_CTLS 0x481u
-#define MSR_IA32_VMX_PROCBASED_CTLS 0x482u
-#define MSR_IA32_VMX_EXIT_CTLS 0x483u
-#define MSR_IA32_VMX_ENTRY_CTLS 0x484u
-#define MSR_IA32_VMX_MISC 0x485u
-#define MSR_IA32_VMX_CR0_FIXED0 0x486u
-#define MSR_IA32_VMX_CR0_FIXED1 0x487u
-#define MSR_IA32_VMX_CR4_FIXED0 0x488u
-#define MSR_IA32_VMX_CR4_FIXED1 0x489u
-#define MSR_IA32_VMX_VMCS_ENUM 0x48au
-#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48bu
-#define MSR_IA32_VMX_EPT_VPID_CAP 0x48cu
-#define MSR_IA32_VMX_TRUE_PINBASED_CTLS 0x48du
-#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48eu
-#define MSR_IA32_VMX_TRUE_EXIT_CTLS 0x48fu
-#define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490u
-#define MSR_IA32_VMX_VMFUNC 0x491u
-#define MSR_IA32_VMX_PROCBASED_CTLS3 0x492u
-#define MSR_IA32_VMX_EXIT_CTLS2 0x493u
+/* The VMX capability MSRs (numbers in <hv/msr.h>) as the profile stores them. */
 #define SIM_VMX_MSR_FIRST MSR_IA32_VMX_BASIC
 #define SIM_VMX_MSR_COUNT (MSR_IA32_VMX_EXIT_CTLS2 - MSR_IA32_VMX_BASIC + 1)
 

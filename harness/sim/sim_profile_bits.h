@@ -1,19 +1,13 @@
 /* Private to sim_profile.c / sim_profiles.c: the bit classes of the VMX capability MSRs that the named
- * profiles, the byte-driven constructor and the invariant checker share. Control bit names are in
- * <hv/vmx_controls.h>. */
+ * profiles, the byte-driven constructor and the invariant checker share. Control bit names, the default1
+ * classes and the IA32_VMX_BASIC/MISC fields are in <hv/vmx_controls.h>, CR0/CR4 bits in <hv/x86.h>. */
 #ifndef SIM_PROFILE_BITS_H
 #define SIM_PROFILE_BITS_H
 
+#include <hv/msr.h>
 #include <hv/vmx_controls.h>
+#include <hv/x86.h>
 #include <stdint.h>
-
-/* Default1 classes (SDM Vol. 3 Appendix A.2): controls that are, or once were, reserved with default 1. The
- * non-TRUE capability MSRs always report them as allowed-0 = 1 (A.3.1 pin 1, 2, 4; A.3.2 primary 1, 4-6, 8,
- * 13-16, 26; A.4.1 exit 0-8, 10, 11, 13, 14, 16, 17; A.5 entry 0-8, 12). */
-#define SIM_DEF1_PIN 0x00000016u
-#define SIM_DEF1_PROC 0x0401e172u
-#define SIM_DEF1_EXIT 0x00036dffu
-#define SIM_DEF1_ENTRY 0x000011ffu
 
 /* Default1 controls that the SDM has since given a meaning, so that a TRUE MSR may report them as allowed
  * to be 0: CR3-load/CR3-store exiting (Table 25-6, primary bits 15, 16), "save debug controls" (Table 25-13,
@@ -50,26 +44,5 @@
 #define SIM_VPID_CAP_BITS                                                                                    \
     (VPID_CAP_INVVPID | VPID_CAP_INDIVIDUAL_ADDRESS | VPID_CAP_SINGLE_CONTEXT | VPID_CAP_ALL_CONTEXT |       \
      VPID_CAP_SINGLE_CONTEXT_RETAINING_GLOBALS)
-
-/* IA32_VMX_BASIC fields (SDM Vol. 3 Appendix A.1). */
-#define SIM_BASIC_SIZE_SHIFT 32
-#define SIM_BASIC_SIZE_MASK (0x1fffull << 32) /* bits 44:32 */
-#define SIM_BASIC_PHYS32 (1ull << 48)         /* addresses limited to 32 bits: 0 on Intel 64 */
-#define SIM_BASIC_MEMTYPE_SHIFT 50            /* bits 53:50: 0 UC, 6 WB */
-#define SIM_BASIC_RESERVED ((1ull << 31) | (7ull << 45) | (0x7full << 57))
-
-/* IA32_VMX_MISC fields (SDM Vol. 3 Appendix A.6). */
-#define SIM_MISC_STORE_LMA (1ull << 5)
-#define SIM_MISC_CR3_TARGETS_SHIFT 16 /* bits 24:16 */
-
-/* CR0 / CR4 bits (SDM Vol. 3 §2.5). */
-#define SIM_CR0_PE (1ull << 0)
-#define SIM_CR0_ET (1ull << 4)
-#define SIM_CR0_NE (1ull << 5)
-#define SIM_CR0_NW (1ull << 29)
-#define SIM_CR0_CD (1ull << 30)
-#define SIM_CR0_PG (1ull << 31)
-#define SIM_CR4_VMXE (1ull << 13)
-#define SIM_CR4_LA57 (1ull << 12)
 
 #endif

@@ -216,10 +216,10 @@ static const struct sim_profile profiles[] = {
             {
                 /* revision 1, 4096 bytes, WB (Appendix A.1) */
                 M(MSR_IA32_VMX_BASIC) = 0x0018100000000001ull,
-                M(MSR_IA32_VMX_PINBASED_CTLS) = CTL(SIM_DEF1_PIN, SIM_DEF1_PIN),
-                M(MSR_IA32_VMX_PROCBASED_CTLS) = CTL(SIM_DEF1_PROC, SIM_DEF1_PROC),
-                M(MSR_IA32_VMX_EXIT_CTLS) = CTL(SIM_DEF1_EXIT | EXIT_HOST_ADDRESS_SPACE_SIZE, SIM_DEF1_EXIT),
-                M(MSR_IA32_VMX_ENTRY_CTLS) = CTL(SIM_DEF1_ENTRY | ENTRY_IA32E_MODE_GUEST, SIM_DEF1_ENTRY),
+                M(MSR_IA32_VMX_PINBASED_CTLS) = CTL(VMX_DEFAULT1_PIN, VMX_DEFAULT1_PIN),
+                M(MSR_IA32_VMX_PROCBASED_CTLS) = CTL(VMX_DEFAULT1_PROC, VMX_DEFAULT1_PROC),
+                M(MSR_IA32_VMX_EXIT_CTLS) = CTL(VMX_DEFAULT1_EXIT | EXIT_HOST_ADDRESS_SPACE_SIZE, VMX_DEFAULT1_EXIT),
+                M(MSR_IA32_VMX_ENTRY_CTLS) = CTL(VMX_DEFAULT1_ENTRY | ENTRY_IA32E_MODE_GUEST, VMX_DEFAULT1_ENTRY),
                 M(MSR_IA32_VMX_MISC) = 0,
                 M(MSR_IA32_VMX_CR0_FIXED0) = 0x80000021ull,
                 M(MSR_IA32_VMX_CR0_FIXED1) = 0xffffffffull,
@@ -257,10 +257,10 @@ static const struct sim_profile profiles[] = {
                 /* revision 0x7fffffff (all 31 bits), 4096 bytes, dual-monitor SMM (bit 49), WB, INS/OUTS
                  * information (54), TRUE controls (55), hardware exceptions without error code (56) */
                 M(MSR_IA32_VMX_BASIC) = 0x01da10007fffffffull,
-                M(MSR_IA32_VMX_PINBASED_CTLS) = CTL(SIM_DEFINED_PIN, SIM_DEF1_PIN),
-                M(MSR_IA32_VMX_PROCBASED_CTLS) = CTL(SIM_DEFINED_PROC, SIM_DEF1_PROC),
-                M(MSR_IA32_VMX_EXIT_CTLS) = CTL(SIM_DEFINED_EXIT, SIM_DEF1_EXIT),
-                M(MSR_IA32_VMX_ENTRY_CTLS) = CTL(SIM_DEFINED_ENTRY, SIM_DEF1_ENTRY),
+                M(MSR_IA32_VMX_PINBASED_CTLS) = CTL(SIM_DEFINED_PIN, VMX_DEFAULT1_PIN),
+                M(MSR_IA32_VMX_PROCBASED_CTLS) = CTL(SIM_DEFINED_PROC, VMX_DEFAULT1_PROC),
+                M(MSR_IA32_VMX_EXIT_CTLS) = CTL(SIM_DEFINED_EXIT, VMX_DEFAULT1_EXIT),
+                M(MSR_IA32_VMX_ENTRY_CTLS) = CTL(SIM_DEFINED_ENTRY, VMX_DEFAULT1_ENTRY),
                 /* timer rate 5, LMA store, HLT/shutdown/wait-for-SIPI, PT in VMX, SMBASE RDMSR in SMM, 4
                  * CR3 targets, 512 MSRs per list, SMM_MONITOR_CTL bit 2, VMWRITE any field, zero-length
                  * injection (Appendix A.6) */
@@ -275,10 +275,10 @@ static const struct sim_profile profiles[] = {
                 M(MSR_IA32_VMX_VMCS_ENUM) = 0x4cull,
                 M(MSR_IA32_VMX_PROCBASED_CTLS2) = CTL(SIM_DEFINED_PROC2, 0),
                 M(MSR_IA32_VMX_EPT_VPID_CAP) = SIM_EPT_CAP_BITS | SIM_VPID_CAP_BITS,
-                M(MSR_IA32_VMX_TRUE_PINBASED_CTLS) = CTL(SIM_DEFINED_PIN, SIM_DEF1_PIN),
-                M(MSR_IA32_VMX_TRUE_PROCBASED_CTLS) = CTL(SIM_DEFINED_PROC, SIM_DEF1_PROC & ~SIM_FLEX1_PROC),
-                M(MSR_IA32_VMX_TRUE_EXIT_CTLS) = CTL(SIM_DEFINED_EXIT, SIM_DEF1_EXIT & ~SIM_FLEX1_EXIT),
-                M(MSR_IA32_VMX_TRUE_ENTRY_CTLS) = CTL(SIM_DEFINED_ENTRY, SIM_DEF1_ENTRY & ~SIM_FLEX1_ENTRY),
+                M(MSR_IA32_VMX_TRUE_PINBASED_CTLS) = CTL(SIM_DEFINED_PIN, VMX_DEFAULT1_PIN),
+                M(MSR_IA32_VMX_TRUE_PROCBASED_CTLS) = CTL(SIM_DEFINED_PROC, VMX_DEFAULT1_PROC & ~SIM_FLEX1_PROC),
+                M(MSR_IA32_VMX_TRUE_EXIT_CTLS) = CTL(SIM_DEFINED_EXIT, VMX_DEFAULT1_EXIT & ~SIM_FLEX1_EXIT),
+                M(MSR_IA32_VMX_TRUE_ENTRY_CTLS) = CTL(SIM_DEFINED_ENTRY, VMX_DEFAULT1_ENTRY & ~SIM_FLEX1_ENTRY),
                 M(MSR_IA32_VMX_VMFUNC) = 0x1ull, /* EPTP switching, the only VM function defined */
                 M(MSR_IA32_VMX_PROCBASED_CTLS3) = SIM_DEFINED_PROC3,
                 M(MSR_IA32_VMX_EXIT_CTLS2) = SIM_DEFINED_EXIT2,

@@ -14,9 +14,8 @@
 #include "sim_machine.h"
 
 #include <hv/vmcs_fields.h>
+#include <hv/vmx_controls.h>
 #include <stdint.h>
-
-#define SIM_VMCS_SHADOW_BIT 0x80000000u /* revision dword bit 31: shadow-VMCS indicator (§25.2) */
 
 enum sim_launch_state {
     SIM_VMCS_CLEAR = 0, /* a zeroed page reads as a clear VMCS */

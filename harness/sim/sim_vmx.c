@@ -5,11 +5,7 @@
 
 #include <hv/vmx_controls.h>
 #include <hv/vmx_errors.h>
-
-#define CR0_PE 0x1ull
-#define CR4_VMXE 0x2000ull
-#define FEATURE_CONTROL_LOCK 0x1ull
-#define FEATURE_CONTROL_VMX_OUTSIDE_SMX 0x4ull
+#include <hv/x86.h>
 
 /* ---- conventions shared by every instruction (§31.2) ---- */
 
@@ -54,11 +50,11 @@ bool sim_vmx_ud_check(struct hv_arch_cpu *cpu, enum sim_insn insn, struct hv_vmx
      * (IA32_EFER.LMA = 1 and CS.L = 0) THEN #UD". The sim's host runs in 64-bit mode (CS.L = 1) and never in
      * virtual-8086 mode, so the last two never hold. */
     if (!cpu->in_vmx_operation) {
-        *r = sim_vmx_fault(cpu, insn, SIM_VEC_UD, "not in VMX operation -> #UD (SDM Vol. 3 §31.3)");
+        *r = sim_vmx_fault(cpu, insn, VEC_UD, "not in VMX operation -> #UD (SDM Vol. 3 §31.3)");
         return true;
     }
     if (!(cpu->cr0 & CR0_PE)) {
-        *r = sim_vmx_fault(cpu, insn, SIM_VEC_UD, "CR0.PE = 0 -> #UD (SDM Vol. 3 §31.3)");
+        *r = sim_vmx_fault(cpu, insn, VEC_UD, "CR0.PE = 0 -> #UD (SDM Vol. 3 §31.3)");
         return true;
     }
     return false;
@@ -116,9 +112,9 @@ struct hv_vmx_result sim_vmx_vmxon(struct hv_arch_cpu *cpu, hv_paddr_t addr)
         return r;
     /* §31.3 VMXON: "IF (register operand) or (CR0.PE = 0) or (CR4.VMXE = 0) or ... THEN #UD" */
     if (!(cpu->cr0 & CR0_PE))
-        return sim_vmx_fault(cpu, SIM_INSN_VMXON, SIM_VEC_UD, "VMXON: CR0.PE = 0 -> #UD (SDM Vol. 3 §31.3)");
+        return sim_vmx_fault(cpu, SIM_INSN_VMXON, VEC_UD, "VMXON: CR0.PE = 0 -> #UD (SDM Vol. 3 §31.3)");
     if (!(cpu->cr4 & CR4_VMXE))
-        return sim_vmx_fault(cpu, SIM_INSN_VMXON, SIM_VEC_UD, "VMXON: CR4.VMXE = 0 -> #UD (SDM Vol. 3 §31.3)");
+        return sim_vmx_fault(cpu, SIM_INSN_VMXON, VEC_UD, "VMXON: CR4.VMXE = 0 -> #UD (SDM Vol. 3 §31.3)");
     if (cpu->in_vmx_operation) {
         /* §31.3 VMXON: in VMX root operation at CPL 0 -> "VMfail(VMXON executed in VMX root operation)":
          * VMfailValid(15) with a current VMCS, VMfailInvalid without. */
@@ -127,19 +123,19 @@ struct hv_vmx_result sim_vmx_vmxon(struct hv_arch_cpu *cpu, hv_paddr_t addr)
     /* §31.3 VMXON, outside VMX operation: "(the values of CR0 and CR4 are not supported in VMX operation;
      * see Section 24.8) ... THEN #GP(0)" */
     if (!sim_cr0_ok_for_vmx(p, cpu->cr0))
-        return sim_vmx_fault(cpu, SIM_INSN_VMXON, SIM_VEC_GP,
+        return sim_vmx_fault(cpu, SIM_INSN_VMXON, VEC_GP,
                              "VMXON: CR0 not allowed by IA32_VMX_CR0_FIXED0/1 -> #GP(0) (SDM Vol. 3 §31.3, §24.8)");
     if (!sim_cr4_ok_for_vmx(p, cpu->cr4))
-        return sim_vmx_fault(cpu, SIM_INSN_VMXON, SIM_VEC_GP,
+        return sim_vmx_fault(cpu, SIM_INSN_VMXON, VEC_GP,
                              "VMXON: CR4 not allowed by IA32_VMX_CR4_FIXED0/1 -> #GP(0) (SDM Vol. 3 §31.3, §24.8)");
     /* §31.3 VMXON: "(bit 0 (lock bit) of IA32_FEATURE_CONTROL MSR is clear) ... THEN #GP(0)" */
     if (!(cpu->feature_control & FEATURE_CONTROL_LOCK))
-        return sim_vmx_fault(cpu, SIM_INSN_VMXON, SIM_VEC_GP,
+        return sim_vmx_fault(cpu, SIM_INSN_VMXON, VEC_GP,
                              "VMXON: IA32_FEATURE_CONTROL lock bit clear -> #GP(0) (SDM Vol. 3 §31.3)");
     /* §31.3 VMXON: "(outside SMX operation and bit 2 of IA32_FEATURE_CONTROL MSR is clear) THEN #GP(0)";
      * the sim is never in SMX operation (no GETSEC[SENTER]). */
     if (!(cpu->feature_control & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
-        return sim_vmx_fault(cpu, SIM_INSN_VMXON, SIM_VEC_GP,
+        return sim_vmx_fault(cpu, SIM_INSN_VMXON, VEC_GP,
                              "VMXON: IA32_FEATURE_CONTROL bit 2 (VMX outside SMX) clear -> #GP(0) (SDM Vol. 3 §31.3)");
     /* §31.3 VMXON: "IF addr is not 4KB-aligned or addr sets any bits beyond the physical-address width THEN
      * VMfailInvalid" */
@@ -148,7 +144,7 @@ struct hv_vmx_result sim_vmx_vmxon(struct hv_arch_cpu *cpu, hv_paddr_t addr)
     /* §31.3 VMXON: "IF rev[30:0] != VMCS revision identifier supported by processor OR rev[31] = 1 THEN
      * VMfailInvalid" */
     uint32_t rev = region_revision(cpu, addr);
-    if ((rev & VMX_BASIC_REVISION_MASK) != vmcs_revision_id(cpu) || (rev & SIM_VMCS_SHADOW_BIT))
+    if ((rev & VMX_BASIC_REVISION_MASK) != vmcs_revision_id(cpu) || (rev & VMCS_SHADOW_INDICATOR))
         return sim_vmx_fail_invalid();
     /* §31.3 VMXON: "current-VMCS pointer := FFFFFFFF_FFFFFFFFH; enter VMX operation; ... VMsucceed" */
     cpu->current_vmcs = SIM_NO_VMCS;
@@ -245,7 +241,7 @@ struct hv_vmx_result sim_vmx_vmptrld(struct hv_arch_cpu *cpu, hv_paddr_t addr)
      * VMfail(VMPTRLD with incorrect VMCS revision identifier)" */
     uint32_t rev = region_revision(cpu, addr);
     if ((rev & VMX_BASIC_REVISION_MASK) != vmcs_revision_id(cpu) ||
-        ((rev & SIM_VMCS_SHADOW_BIT) && !supports_vmcs_shadowing(sim_machine_profile(cpu->m))))
+        ((rev & VMCS_SHADOW_INDICATOR) && !supports_vmcs_shadowing(sim_machine_profile(cpu->m))))
         return sim_vmx_fail(cpu, HV_VMXERR_VMPTRLD_BAD_REVISION);
     /* "current-VMCS pointer := addr; VMsucceed". The revision matched, so the region is in memory. */
     cpu->current_vmcs = addr;

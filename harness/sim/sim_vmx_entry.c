@@ -59,7 +59,7 @@ struct sim_entry sim_vmx_vmentry(struct hv_arch_cpu *cpu, bool launch)
         .f = reg->fields,
         .prof = sim_machine_profile(cpu->m),
         .mem = sim_machine_ec_memory(cpu->m),
-        .host_ia32e = (cpu->efer & SIM_EFER_LMA) != 0,
+        .host_ia32e = (cpu->efer & EFER_LMA) != 0,
     };
     ec_ctx_load_controls(&c);
     struct ec_outcome o = ec_run(&c);
@@ -114,9 +114,9 @@ void sim_vmx_vmexit_load_host(struct hv_arch_cpu *cpu, const uint64_t *f)
     if (exit_ctls & EXIT_LOAD_IA32_EFER)
         cpu->efer = f[HV_VMCS_ORD_HOST_IA32_EFER];
     if (exit_ctls & EXIT_HOST_ADDRESS_SPACE_SIZE)
-        cpu->efer |= SIM_EFER_LMA | SIM_EFER_LME;
+        cpu->efer |= EFER_LMA | EFER_LME;
     else
-        cpu->efer &= ~(SIM_EFER_LMA | SIM_EFER_LME);
+        cpu->efer &= ~(EFER_LMA | EFER_LME);
     /* §28.5: the host resumes with no blocking by MOV SS. */
     cpu->blocking_mov_ss = false;
     cpu->vm_exits++;

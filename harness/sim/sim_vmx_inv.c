@@ -54,10 +54,10 @@ struct hv_vmx_result sim_vmx_invept(struct hv_arch_cpu *cpu, uint64_t type, cons
      * If the logical processor supports EPT but does not support the INVEPT instruction
      * (IA32_VMX_EPT_VPID_CAP[20]=0)." An unsupported instruction is #UD whatever the VMX state. */
     if (!proc2_allowed(p, PROC2_ENABLE_EPT))
-        return sim_vmx_fault(cpu, SIM_INSN_INVEPT, SIM_VEC_UD,
+        return sim_vmx_fault(cpu, SIM_INSN_INVEPT, VEC_UD,
                              "INVEPT: processor does not support EPT -> #UD (SDM Vol. 3 §31.3)");
     if (!(ept_vpid_cap(p) & EPT_CAP_INVEPT))
-        return sim_vmx_fault(cpu, SIM_INSN_INVEPT, SIM_VEC_UD,
+        return sim_vmx_fault(cpu, SIM_INSN_INVEPT, VEC_UD,
                              "INVEPT: IA32_VMX_EPT_VPID_CAP[20] = 0 -> #UD (SDM Vol. 3 §31.3)");
     /* "IF (not in VMX operation) or (CR0.PE = 0) or ... THEN #UD" */
     if (sim_vmx_ud_check(cpu, SIM_INSN_INVEPT, &r))
@@ -71,7 +71,7 @@ struct hv_vmx_result sim_vmx_invept(struct hv_arch_cpu *cpu, uint64_t type, cons
         return sim_vmx_fail(cpu, HV_VMXERR_INVALID_INVEPT_INVVPID_OPERAND);
     /* "INVEPT_DESC := value of memory operand": an operand the host cannot address faults (#PF). */
     if (!desc)
-        return sim_vmx_fault(cpu, SIM_INSN_INVEPT, SIM_VEC_PF, "INVEPT: descriptor not addressable -> #PF");
+        return sim_vmx_fault(cpu, SIM_INSN_INVEPT, VEC_PF, "INVEPT: descriptor not addressable -> #PF");
     /* "1: IF VM entry with the 'enable EPT' VM execution control set to 1 would fail due to the EPTP value
      * THEN VMfail(Invalid operand to INVEPT/INVVPID)". Bits 127:64 of the descriptor are reserved, but the
      * pseudocode does not check them, so neither does the model. */
@@ -91,10 +91,10 @@ struct hv_vmx_result sim_vmx_invvpid(struct hv_arch_cpu *cpu, uint64_t type, con
      * If the logical processor supports VPIDs but does not support the INVVPID instruction
      * (IA32_VMX_EPT_VPID_CAP[32]=0)." */
     if (!proc2_allowed(p, PROC2_ENABLE_VPID))
-        return sim_vmx_fault(cpu, SIM_INSN_INVVPID, SIM_VEC_UD,
+        return sim_vmx_fault(cpu, SIM_INSN_INVVPID, VEC_UD,
                              "INVVPID: processor does not support VPIDs -> #UD (SDM Vol. 3 §31.3)");
     if (!(ept_vpid_cap(p) & VPID_CAP_INVVPID))
-        return sim_vmx_fault(cpu, SIM_INSN_INVVPID, SIM_VEC_UD,
+        return sim_vmx_fault(cpu, SIM_INSN_INVVPID, VEC_UD,
                              "INVVPID: IA32_VMX_EPT_VPID_CAP[32] = 0 -> #UD (SDM Vol. 3 §31.3)");
     /* "IF (not in VMX operation) or (CR0.PE = 0) or ... THEN #UD" */
     if (sim_vmx_ud_check(cpu, SIM_INSN_INVVPID, &r))
@@ -105,7 +105,7 @@ struct hv_vmx_result sim_vmx_invvpid(struct hv_arch_cpu *cpu, uint64_t type, con
     if (type > 3 || !(cap & (VPID_CAP_INDIVIDUAL_ADDRESS << type)))
         return sim_vmx_fail(cpu, HV_VMXERR_INVALID_INVEPT_INVVPID_OPERAND);
     if (!desc)
-        return sim_vmx_fault(cpu, SIM_INSN_INVVPID, SIM_VEC_PF, "INVVPID: descriptor not addressable -> #PF");
+        return sim_vmx_fault(cpu, SIM_INSN_INVVPID, VEC_PF, "INVVPID: descriptor not addressable -> #PF");
     /* "IF INVVPID_DESC[63:16] != 0 THEN VMfail(Invalid operand to INVEPT/INVVPID)" */
     if (desc->vpid >> 16)
         return sim_vmx_fail(cpu, HV_VMXERR_INVALID_INVEPT_INVVPID_OPERAND);

@@ -3,17 +3,10 @@
  * (its control on, valid values); each trip mutation crosses that one boundary and nothing else. */
 #include "ec_testenv.h"
 
-/* Architectural encodings the cases use (the rule file defines the same; see its header). */
-#define EPTP_AD_ENABLE (1ull << 6)
-#define EPTP_SSS_ENABLE (1ull << 7)
-#define INTR_VALID (1u << 31)
-#define INTR_DELIVER_ERROR_CODE (1u << 11)
-#define INTR(type, vector) (INTR_VALID | ((uint32_t)(type) << 8) | (uint32_t)(vector))
-#define INTR_NMI 2u
-#define INTR_HW_EXCEPTION 3u
-#define INTR_SW_INTERRUPT 4u
-#define INTR_SW_EXCEPTION 6u
-#define INTR_OTHER_EVENT 7u
+#include <hv/vmx_controls.h>
+
+/* A valid VM-entry interruption-information value (SDM Vol. 3 §25.8.3, Table 25-17): type in bits 10:8. */
+#define INTR(type, vector) (INTR_INFO_VALID | ((uint32_t)(type) << 8) | (uint32_t)(vector))
 
 /* Physical addresses the cases give to structures (below 4 GiB, distinct from the template's). */
 #define PA_VIRTUAL_APIC 0x20000ull
@@ -809,7 +802,7 @@ static void trip_entry_allowed1(struct ec_env *e) /* bochs-haswell: bit 16 */
 /* Event injection. NMI (type 2, next to the reserved type 1) / type 1. */
 static void pass_intr_type_reserved(struct ec_env *e)
 {
-    inject(e, INTR(INTR_NMI, 2), 0, 0);
+    inject(e, INTR(INTR_TYPE_NMI, 2), 0, 0);
 }
 static void trip_intr_type_reserved(struct ec_env *e)
 {
@@ -819,100 +812,100 @@ static void trip_intr_type_reserved(struct ec_env *e)
  * passing side is any other type, here the highest one below it (software exception, #BP). */
 static void pass_intr_type_other_event(struct ec_env *e)
 {
-    inject(e, INTR(INTR_SW_EXCEPTION, 3), 0, 1);
+    inject(e, INTR(INTR_TYPE_SW_EXCEPTION, 3), 0, 1);
 }
 static void inject_mtf(struct ec_env *e)
 {
-    inject(e, INTR(INTR_OTHER_EVENT, 0), 0, 0);
+    inject(e, INTR(INTR_TYPE_OTHER_EVENT, 0), 0, 0);
 }
 static void trip_intr_nmi_vector(struct ec_env *e)
 {
-    inject(e, INTR(INTR_NMI, 3), 0, 0);
+    inject(e, INTR(INTR_TYPE_NMI, 3), 0, 0);
 }
 static void pass_intr_exception_vector(struct ec_env *e)
 {
-    inject(e, INTR(INTR_HW_EXCEPTION, 31), 0, 0);
+    inject(e, INTR(INTR_TYPE_HW_EXCEPTION, 31), 0, 0);
 }
 static void trip_intr_exception_vector(struct ec_env *e)
 {
-    inject(e, INTR(INTR_HW_EXCEPTION, 32), 0, 0);
+    inject(e, INTR(INTR_TYPE_HW_EXCEPTION, 32), 0, 0);
 }
 static void trip_intr_other_event_vector(struct ec_env *e)
 {
-    inject(e, INTR(INTR_OTHER_EVENT, 1), 0, 0);
+    inject(e, INTR(INTR_TYPE_OTHER_EVENT, 1), 0, 0);
 }
 /* #BP as a software exception without error code / with one. */
 static void pass_intr_error_code_type(struct ec_env *e)
 {
-    inject(e, INTR(INTR_SW_EXCEPTION, 3), 0, 1);
+    inject(e, INTR(INTR_TYPE_SW_EXCEPTION, 3), 0, 1);
 }
 static void trip_intr_error_code_type(struct ec_env *e)
 {
-    inject(e, INTR(INTR_SW_EXCEPTION, 3) | INTR_DELIVER_ERROR_CODE, 0, 1);
+    inject(e, INTR(INTR_TYPE_SW_EXCEPTION, 3) | INTR_INFO_DELIVER_ERROR_CODE, 0, 1);
 }
 /* bochs-haswell, unrestricted guest in real-address mode: #GP without error code / with one. */
 static void pass_intr_error_code_real_mode(struct ec_env *e)
 {
     unrestricted_real_mode_guest(e);
-    inject(e, INTR(INTR_HW_EXCEPTION, 13), 0, 0);
+    inject(e, INTR(INTR_TYPE_HW_EXCEPTION, 13), 0, 0);
 }
 static void trip_intr_error_code_real_mode(struct ec_env *e)
 {
     proc2_on(e, PROC2_UNRESTRICTED_GUEST);
     ENV_F(e, GUEST_CR0) &= ~1ull; /* the guest state is invalid too, but the controls are checked first */
-    inject(e, INTR(INTR_HW_EXCEPTION, 13) | INTR_DELIVER_ERROR_CODE, 0, 0);
+    inject(e, INTR(INTR_TYPE_HW_EXCEPTION, 13) | INTR_INFO_DELIVER_ERROR_CODE, 0, 0);
 }
 /* bochs-haswell (IA32_VMX_BASIC[56] = 0): #GP with / without error code. */
 static void pass_intr_error_code_missing(struct ec_env *e)
 {
-    inject(e, INTR(INTR_HW_EXCEPTION, 13) | INTR_DELIVER_ERROR_CODE, 0, 0);
+    inject(e, INTR(INTR_TYPE_HW_EXCEPTION, 13) | INTR_INFO_DELIVER_ERROR_CODE, 0, 0);
 }
 static void trip_intr_error_code_missing(struct ec_env *e)
 {
-    inject(e, INTR(INTR_HW_EXCEPTION, 13), 0, 0);
+    inject(e, INTR(INTR_TYPE_HW_EXCEPTION, 13), 0, 0);
 }
 /* bochs-haswell: #UD without / with error code. */
 static void pass_intr_error_code_unexpected(struct ec_env *e)
 {
-    inject(e, INTR(INTR_HW_EXCEPTION, 6), 0, 0);
+    inject(e, INTR(INTR_TYPE_HW_EXCEPTION, 6), 0, 0);
 }
 static void trip_intr_error_code_unexpected(struct ec_env *e)
 {
-    inject(e, INTR(INTR_HW_EXCEPTION, 6) | INTR_DELIVER_ERROR_CODE, 0, 0);
+    inject(e, INTR(INTR_TYPE_HW_EXCEPTION, 6) | INTR_INFO_DELIVER_ERROR_CODE, 0, 0);
 }
 static void pass_intr_reserved(struct ec_env *e)
 {
-    inject(e, INTR(INTR_HW_EXCEPTION, 6), 0, 0);
+    inject(e, INTR(INTR_TYPE_HW_EXCEPTION, 6), 0, 0);
 }
 static void trip_intr_reserved(struct ec_env *e)
 {
-    inject(e, INTR(INTR_HW_EXCEPTION, 6) | (1u << 12), 0, 0);
+    inject(e, INTR(INTR_TYPE_HW_EXCEPTION, 6) | (1u << 12), 0, 0);
 }
 /* #PF with error code FFFFH / 10000H. */
 static void pass_intr_error_code_high(struct ec_env *e)
 {
-    inject(e, INTR(INTR_HW_EXCEPTION, 14) | INTR_DELIVER_ERROR_CODE, 0xffff, 0);
+    inject(e, INTR(INTR_TYPE_HW_EXCEPTION, 14) | INTR_INFO_DELIVER_ERROR_CODE, 0xffff, 0);
 }
 static void trip_intr_error_code_high(struct ec_env *e)
 {
-    inject(e, INTR(INTR_HW_EXCEPTION, 14) | INTR_DELIVER_ERROR_CODE, 0x10000, 0);
+    inject(e, INTR(INTR_TYPE_HW_EXCEPTION, 14) | INTR_INFO_DELIVER_ERROR_CODE, 0x10000, 0);
 }
 /* INT 80H with instruction length 1 / 0 on bochs-haswell (IA32_VMX_MISC[30] = 0); 15 / 16. */
 static void pass_intr_instr_len_zero(struct ec_env *e)
 {
-    inject(e, INTR(INTR_SW_INTERRUPT, 0x80), 0, 1);
+    inject(e, INTR(INTR_TYPE_SW_INTERRUPT, 0x80), 0, 1);
 }
 static void trip_intr_instr_len_zero(struct ec_env *e)
 {
-    inject(e, INTR(INTR_SW_INTERRUPT, 0x80), 0, 0);
+    inject(e, INTR(INTR_TYPE_SW_INTERRUPT, 0x80), 0, 0);
 }
 static void pass_intr_instr_len_max(struct ec_env *e)
 {
-    inject(e, INTR(INTR_SW_INTERRUPT, 0x80), 0, 15);
+    inject(e, INTR(INTR_TYPE_SW_INTERRUPT, 0x80), 0, 15);
 }
 static void trip_intr_instr_len_max(struct ec_env *e)
 {
-    inject(e, INTR(INTR_SW_INTERRUPT, 0x80), 0, 16);
+    inject(e, INTR(INTR_TYPE_SW_INTERRUPT, 0x80), 0, 16);
 }
 
 /* bochs-haswell allows both SMM controls (allowed-1 0xffff), so only this rule stops them. */

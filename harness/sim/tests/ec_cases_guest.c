@@ -53,7 +53,7 @@ static void to_32bit(struct ec_env *env)
     F(VM_ENTRY_CONTROLS) &= ~(uint64_t)ENTRY_IA32E_MODE_GUEST;
     if (F(VM_ENTRY_CONTROLS) & ENTRY_LOAD_IA32_EFER)
         F(GUEST_IA32_EFER) = 0;
-    F(GUEST_CR4) &= ~GCR4_PAE;
+    F(GUEST_CR4) &= ~CR4_PAE;
     F(GUEST_CS_AR_BYTES) = 0xc09b;
 }
 
@@ -61,7 +61,7 @@ static void to_32bit(struct ec_env *env)
 static void to_pae(struct ec_env *env)
 {
     to_32bit(env);
-    F(GUEST_CR4) |= GCR4_PAE;
+    F(GUEST_CR4) |= CR4_PAE;
 }
 
 /* Virtual-8086 segments (base = selector * 16, limit FFFFH, access rights F3H) and RFLAGS.VM. */
@@ -85,7 +85,7 @@ static void v86_segs(struct ec_env *env)
         env->f[limit[i]] = 0xffff;
         env->f[ar[i]] = 0xf3;
     }
-    F(GUEST_RFLAGS) |= GRFLAGS_VM;
+    F(GUEST_RFLAGS) |= RFLAGS_VM;
 }
 
 static void to_v86(struct ec_env *env)
@@ -99,7 +99,7 @@ static void to_real_ug(struct ec_env *env)
 {
     ug(env);
     to_32bit(env);
-    F(GUEST_CR0) &= ~(GCR0_PE | GCR0_PG);
+    F(GUEST_CR0) &= ~(CR0_PE | CR0_PG);
 }
 
 /* A 64-bit guest at CPL 3: CS and SS with DPL 3 and RPL 3. */
@@ -122,7 +122,7 @@ static void ldtr_usable(struct ec_env *env)
 
 static void inject(struct ec_env *env, uint32_t type, uint32_t vector)
 {
-    F(VM_ENTRY_INTERRUPTION_INFO) = EII_VALID | (type << 8) | vector;
+    F(VM_ENTRY_INTERRUPTION_INFO) = INTR_INFO_VALID | (type << 8) | vector;
 }
 
 static uint32_t revision(const struct ec_env *env)
@@ -152,26 +152,26 @@ static uint64_t debugctl_valid(const struct ec_env *env)
 /* --- §27.3.1.1 control registers, debug registers and MSRs -------------------------------------------- */
 
 /* Real mode under unrestricted guest with CR0 at FIXED0 minus the exempt PE and PG. */
-MUT(p_cr0_fixed0, to_real_ug(env); F(GUEST_CR0) = msr(env, MSR_IA32_VMX_CR0_FIXED0) & ~(GCR0_PE | GCR0_PG))
-MUT(t_cr0_fixed0, F(GUEST_CR0) &= ~GCR0_NE)
+MUT(p_cr0_fixed0, to_real_ug(env); F(GUEST_CR0) = msr(env, MSR_IA32_VMX_CR0_FIXED0) & ~(CR0_PE | CR0_PG))
+MUT(t_cr0_fixed0, F(GUEST_CR0) &= ~CR0_NE)
 MUT(p_cr0_fixed1, F(GUEST_CR0) = msr(env, MSR_IA32_VMX_CR0_FIXED1)) /* every bit FIXED1 allows, NW/CD too */
 MUT(t_cr0_fixed1, F(GUEST_CR0) |= 1ull << 32)
 MUT(p_cr0_pg_pe, ug(env); to_32bit(env)) /* PG = PE = 1 where PE is not forced by FIXED0 */
-MUT(t_cr0_pg_pe, ug(env); to_32bit(env); F(GUEST_CR0) &= ~GCR0_PE)
-MUT(p_cr4_fixed0, F(GUEST_CR4) = msr(env, MSR_IA32_VMX_CR4_FIXED0) | GCR4_PAE) /* exactly the required bits */
-MUT(t_cr4_fixed0, F(GUEST_CR4) &= ~GCR4_VMXE)
+MUT(t_cr0_pg_pe, ug(env); to_32bit(env); F(GUEST_CR0) &= ~CR0_PE)
+MUT(p_cr4_fixed0, F(GUEST_CR4) = msr(env, MSR_IA32_VMX_CR4_FIXED0) | CR4_PAE) /* exactly the required bits */
+MUT(t_cr4_fixed0, F(GUEST_CR4) &= ~CR4_VMXE)
 MUT(p_cr4_fixed1, F(GUEST_CR4) = msr(env, MSR_IA32_VMX_CR4_FIXED1)) /* every bit FIXED1 allows */
 MUT(t_cr4_fixed1, F(GUEST_CR4) |= 1ull << 11) /* UMIP: not in Haswell's FIXED1 */
-MUT(p_cr4_cet_wp, F(GUEST_CR4) |= GCR4_CET)
-MUT(t_cr4_cet_wp, F(GUEST_CR4) |= GCR4_CET; F(GUEST_CR0) &= ~GCR0_WP)
+MUT(p_cr4_cet_wp, F(GUEST_CR4) |= CR4_CET)
+MUT(t_cr4_cet_wp, F(GUEST_CR4) |= CR4_CET; F(GUEST_CR0) &= ~CR0_WP)
 MUT(p_debugctl, F(VM_ENTRY_CONTROLS) |= ENTRY_LOAD_DEBUG_CONTROLS; F(GUEST_IA32_DEBUGCTL) = debugctl_valid(env))
 MUT(t_debugctl, F(VM_ENTRY_CONTROLS) |= ENTRY_LOAD_DEBUG_CONTROLS; F(GUEST_IA32_DEBUGCTL) = 1ull << 16)
 MUT(p_cr0_pg_ia32e, ug(env)) /* PG = 1 where FIXED0 no longer forces it */
-MUT(t_cr0_pg_ia32e, ug(env); F(GUEST_CR0) &= ~GCR0_PG)
-MUT(p_cr4_pae_ia32e, F(GUEST_CR4) = msr(env, MSR_IA32_VMX_CR4_FIXED0) | GCR4_PAE)
-MUT(t_cr4_pae_ia32e, F(GUEST_CR4) &= ~GCR4_PAE)
+MUT(t_cr0_pg_ia32e, ug(env); F(GUEST_CR0) &= ~CR0_PG)
+MUT(p_cr4_pae_ia32e, F(GUEST_CR4) = msr(env, MSR_IA32_VMX_CR4_FIXED0) | CR4_PAE)
+MUT(t_cr4_pae_ia32e, F(GUEST_CR4) &= ~CR4_PAE)
 MUT(p_cr4_pcide, to_32bit(env))
-MUT(t_cr4_pcide, to_32bit(env); F(GUEST_CR4) |= GCR4_PCIDE)
+MUT(t_cr4_pcide, to_32bit(env); F(GUEST_CR4) |= CR4_PCIDE)
 MUT(p_cr3_width, F(GUEST_CR3) = phys_top_page(env))
 MUT(t_cr3_width, F(GUEST_CR3) = phys_beyond(env))
 MUT(p_dr7_high, F(VM_ENTRY_CONTROLS) |= ENTRY_LOAD_DEBUG_CONTROLS; F(GUEST_DR7) = 0xffffffffull)
@@ -191,12 +191,12 @@ MUT(p_perf, F(VM_ENTRY_CONTROLS) |= ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL; F(GUEST_IA
 MUT(t_perf, F(VM_ENTRY_CONTROLS) |= ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL; F(GUEST_IA32_PERF_GLOBAL_CTRL) = 1)
 MUT(p_pat, F(VM_ENTRY_CONTROLS) |= ENTRY_LOAD_IA32_PAT; F(GUEST_IA32_PAT) = 0x0007060504010007ull)
 MUT(t_pat, F(VM_ENTRY_CONTROLS) |= ENTRY_LOAD_IA32_PAT; F(GUEST_IA32_PAT) = 0x0007060504010003ull)
-MUT(p_efer_reserved, F(GUEST_IA32_EFER) = GEFER_SCE | GEFER_LME | GEFER_LMA | GEFER_NXE)
+MUT(p_efer_reserved, F(GUEST_IA32_EFER) = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 MUT(t_efer_reserved, F(GUEST_IA32_EFER) |= 1ull << 1)
 MUT(p_efer_lma, to_32bit(env)) /* LMA = 0 = "IA-32e mode guest" */
 MUT(t_efer_lma, F(GUEST_IA32_EFER) = 0)
-MUT(p_efer_lme, ug(env); to_32bit(env); F(GUEST_CR0) &= ~GCR0_PG; F(GUEST_IA32_EFER) = GEFER_LME)
-MUT(t_efer_lme, to_32bit(env); F(GUEST_IA32_EFER) = GEFER_LME)
+MUT(p_efer_lme, ug(env); to_32bit(env); F(GUEST_CR0) &= ~CR0_PG; F(GUEST_IA32_EFER) = EFER_LME)
+MUT(t_efer_lme, to_32bit(env); F(GUEST_IA32_EFER) = EFER_LME)
 MUT(p_bnd_reserved, F(VM_ENTRY_CONTROLS) |= ENTRY_LOAD_IA32_BNDCFGS; F(GUEST_IA32_BNDCFGS) = 0x3)
 MUT(t_bnd_reserved, F(VM_ENTRY_CONTROLS) |= ENTRY_LOAD_IA32_BNDCFGS; F(GUEST_IA32_BNDCFGS) = 0x4)
 MUT(p_bnd_canonical, F(VM_ENTRY_CONTROLS) |= ENTRY_LOAD_IA32_BNDCFGS;
@@ -364,74 +364,76 @@ MUT(t_rip_high, F(GUEST_CS_AR_BYTES) = 0xc09b; F(GUEST_RIP) = 1ull << 32)
 /* Bit N-1 set, bits 63:N clear: identical, though not canonical. */
 MUT(p_rip_width, F(GUEST_RIP) = noncanon(env))
 MUT(t_rip_width, F(GUEST_RIP) = noncanon(env) << 1)
-MUT(p_rflags_reserved, F(GUEST_RFLAGS) = ~GRFLAGS_RESERVED & ~GRFLAGS_VM & ~GRFLAGS_TF)
+MUT(p_rflags_reserved, F(GUEST_RFLAGS) = ~RFLAGS_RESERVED & ~RFLAGS_VM & ~RFLAGS_TF)
 MUT(t_rflags_reserved, F(GUEST_RFLAGS) |= 1ull << 15)
-MUT(p_rflags_bit1, F(GUEST_RFLAGS) = GRFLAGS_FIXED1)
+MUT(p_rflags_bit1, F(GUEST_RFLAGS) = RFLAGS_FIXED1)
 MUT(t_rflags_bit1, F(GUEST_RFLAGS) = 0)
 MUT(p_rflags_vm_ia32e, to_v86(env))
 MUT(t_rflags_vm_ia32e, v86_segs(env)) /* virtual-8086 segments, still IA-32e mode */
 MUT(p_rflags_vm_pe, to_real_ug(env))
 MUT(t_rflags_vm_pe, to_real_ug(env); v86_segs(env))
-MUT(p_rflags_if, F(GUEST_RFLAGS) |= GRFLAGS_IF; inject(env, EII_TYPE_EXT_INT, 0x20))
-MUT(t_rflags_if, inject(env, EII_TYPE_EXT_INT, 0x20))
+MUT(p_rflags_if, F(GUEST_RFLAGS) |= RFLAGS_IF; inject(env, INTR_TYPE_EXTERNAL, 0x20))
+MUT(t_rflags_if, inject(env, INTR_TYPE_EXTERNAL, 0x20))
 
 /* --- §27.3.1.5 activity state ------------------------------------------------------------------------- */
 
-MUT(p_activity_range, F(GUEST_ACTIVITY_STATE) = GACT_WAIT_SIPI)
+MUT(p_activity_range, F(GUEST_ACTIVITY_STATE) = ACTIVITY_WAIT_SIPI)
 MUT(t_activity_range, F(GUEST_ACTIVITY_STATE) = 4)
-MUT(p_activity_supported, F(GUEST_ACTIVITY_STATE) = GACT_ACTIVE) /* "minimal" supports no other state */
-MUT(t_activity_supported, F(GUEST_ACTIVITY_STATE) = GACT_HLT)
-MUT(p_activity_hlt_dpl, F(GUEST_ACTIVITY_STATE) = GACT_HLT)
-MUT(t_activity_hlt_dpl, to_cpl3(env); F(GUEST_ACTIVITY_STATE) = GACT_HLT)
-MUT(p_activity_blocking, F(GUEST_RFLAGS) |= GRFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_STI)
-MUT(t_activity_blocking, F(GUEST_RFLAGS) |= GRFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_STI;
-    F(GUEST_ACTIVITY_STATE) = GACT_HLT)
-MUT(p_event_hlt, F(GUEST_ACTIVITY_STATE) = GACT_HLT; inject(env, EII_TYPE_HW_EXC, 18))
-MUT(t_event_hlt, F(GUEST_ACTIVITY_STATE) = GACT_HLT; inject(env, EII_TYPE_HW_EXC, 6))
-MUT(p_event_shutdown, F(GUEST_ACTIVITY_STATE) = GACT_SHUTDOWN; inject(env, EII_TYPE_HW_EXC, 18))
-MUT(t_event_shutdown, F(GUEST_ACTIVITY_STATE) = GACT_SHUTDOWN; inject(env, EII_TYPE_HW_EXC, 1))
-MUT(p_event_sipi, F(GUEST_ACTIVITY_STATE) = GACT_WAIT_SIPI)
-MUT(t_event_sipi, F(GUEST_ACTIVITY_STATE) = GACT_WAIT_SIPI; inject(env, EII_TYPE_NMI, 2))
+MUT(p_activity_supported, F(GUEST_ACTIVITY_STATE) = ACTIVITY_ACTIVE) /* "minimal" supports no other state */
+MUT(t_activity_supported, F(GUEST_ACTIVITY_STATE) = ACTIVITY_HLT)
+MUT(p_activity_hlt_dpl, F(GUEST_ACTIVITY_STATE) = ACTIVITY_HLT)
+MUT(t_activity_hlt_dpl, to_cpl3(env); F(GUEST_ACTIVITY_STATE) = ACTIVITY_HLT)
+MUT(p_activity_blocking, F(GUEST_RFLAGS) |= RFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_STI)
+MUT(t_activity_blocking, F(GUEST_RFLAGS) |= RFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_STI;
+    F(GUEST_ACTIVITY_STATE) = ACTIVITY_HLT)
+MUT(p_event_hlt, F(GUEST_ACTIVITY_STATE) = ACTIVITY_HLT; inject(env, INTR_TYPE_HW_EXCEPTION, 18))
+MUT(t_event_hlt, F(GUEST_ACTIVITY_STATE) = ACTIVITY_HLT; inject(env, INTR_TYPE_HW_EXCEPTION, 6))
+MUT(p_event_shutdown, F(GUEST_ACTIVITY_STATE) = ACTIVITY_SHUTDOWN; inject(env, INTR_TYPE_HW_EXCEPTION, 18))
+MUT(t_event_shutdown, F(GUEST_ACTIVITY_STATE) = ACTIVITY_SHUTDOWN; inject(env, INTR_TYPE_HW_EXCEPTION, 1))
+MUT(p_event_sipi, F(GUEST_ACTIVITY_STATE) = ACTIVITY_WAIT_SIPI)
+MUT(t_event_sipi, F(GUEST_ACTIVITY_STATE) = ACTIVITY_WAIT_SIPI; inject(env, INTR_TYPE_NMI, 2))
 
 /* --- interruptibility state --------------------------------------------------------------------------- */
 
-MUT(p_intr_reserved, F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_MOV_SS | GINTR_NMI)
+MUT(p_intr_reserved, F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_NMI)
 MUT(t_intr_reserved, F(GUEST_INTERRUPTIBILITY_STATE) = 1u << 5)
-MUT(p_intr_sti_movss, F(GUEST_RFLAGS) |= GRFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_STI)
-MUT(t_intr_sti_movss, F(GUEST_RFLAGS) |= GRFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_STI | GINTR_MOV_SS)
-MUT(p_intr_sti_if, F(GUEST_RFLAGS) |= GRFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_STI)
-MUT(t_intr_sti_if, F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_STI)
-MUT(p_intr_extint, F(GUEST_RFLAGS) |= GRFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_NMI;
-    inject(env, EII_TYPE_EXT_INT, 0x20))
-MUT(t_intr_extint_sti, F(GUEST_RFLAGS) |= GRFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_STI;
-    inject(env, EII_TYPE_EXT_INT, 0x20))
-MUT(t_intr_extint_movss, F(GUEST_RFLAGS) |= GRFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_MOV_SS;
-    inject(env, EII_TYPE_EXT_INT, 0x20))
-MUT(p_intr_nmi, F(GUEST_RFLAGS) |= GRFLAGS_IF; inject(env, EII_TYPE_NMI, 2))
-MUT(t_intr_nmi_movss, F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_MOV_SS; inject(env, EII_TYPE_NMI, 2))
-MUT(p_intr_smi, F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_NMI)
-MUT(t_intr_smi, F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_SMI)
-MUT(t_intr_nmi_sti, F(GUEST_RFLAGS) |= GRFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_STI;
-    inject(env, EII_TYPE_NMI, 2))
-MUT(p_intr_vnmi, F(PIN_BASED_VM_EXEC_CONTROL) |= PIN_VIRTUAL_NMIS; inject(env, EII_TYPE_NMI, 2))
-MUT(t_intr_vnmi, F(PIN_BASED_VM_EXEC_CONTROL) |= PIN_VIRTUAL_NMIS; F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_NMI;
-    inject(env, EII_TYPE_NMI, 2))
-MUT(p_intr_enclave, F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_MOV_SS | GINTR_NMI) /* no profile has SGX */
-MUT(t_intr_enclave, F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_ENCLAVE)
+MUT(p_intr_sti_movss, F(GUEST_RFLAGS) |= RFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_STI)
+MUT(t_intr_sti_movss, F(GUEST_RFLAGS) |= RFLAGS_IF;
+    F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)
+MUT(p_intr_sti_if, F(GUEST_RFLAGS) |= RFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_STI)
+MUT(t_intr_sti_if, F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_STI)
+MUT(p_intr_extint, F(GUEST_RFLAGS) |= RFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_NMI;
+    inject(env, INTR_TYPE_EXTERNAL, 0x20))
+MUT(t_intr_extint_sti, F(GUEST_RFLAGS) |= RFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_STI;
+    inject(env, INTR_TYPE_EXTERNAL, 0x20))
+MUT(t_intr_extint_movss, F(GUEST_RFLAGS) |= RFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_MOV_SS;
+    inject(env, INTR_TYPE_EXTERNAL, 0x20))
+MUT(p_intr_nmi, F(GUEST_RFLAGS) |= RFLAGS_IF; inject(env, INTR_TYPE_NMI, 2))
+MUT(t_intr_nmi_movss, F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_MOV_SS; inject(env, INTR_TYPE_NMI, 2))
+MUT(p_intr_smi, F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_NMI)
+MUT(t_intr_smi, F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_SMI)
+MUT(t_intr_nmi_sti, F(GUEST_RFLAGS) |= RFLAGS_IF; F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_STI;
+    inject(env, INTR_TYPE_NMI, 2))
+MUT(p_intr_vnmi, F(PIN_BASED_VM_EXEC_CONTROL) |= PIN_VIRTUAL_NMIS; inject(env, INTR_TYPE_NMI, 2))
+MUT(t_intr_vnmi, F(PIN_BASED_VM_EXEC_CONTROL) |= PIN_VIRTUAL_NMIS;
+    F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_NMI; inject(env, INTR_TYPE_NMI, 2))
+/* no profile has SGX */
+MUT(p_intr_enclave, F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_NMI)
+MUT(t_intr_enclave, F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_ENCLAVE)
 
 /* --- pending debug exceptions ------------------------------------------------------------------------- */
 
-MUT(p_pde_reserved, F(GUEST_PENDING_DBG_EXCEPTIONS) = 0xf | GPDE_ENABLED_BP | GPDE_BS)
+MUT(p_pde_reserved, F(GUEST_PENDING_DBG_EXCEPTIONS) = 0xf | PENDING_DBG_ENABLED_BP | PENDING_DBG_BS)
 MUT(t_pde_reserved, F(GUEST_PENDING_DBG_EXCEPTIONS) = 1u << 13)
-MUT(p_pde_bs_set, F(GUEST_RFLAGS) |= GRFLAGS_IF | GRFLAGS_TF; F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_STI;
-    F(GUEST_PENDING_DBG_EXCEPTIONS) = GPDE_BS)
-MUT(t_pde_bs_set, F(GUEST_RFLAGS) |= GRFLAGS_IF | GRFLAGS_TF; F(GUEST_INTERRUPTIBILITY_STATE) = GINTR_STI)
+MUT(p_pde_bs_set, F(GUEST_RFLAGS) |= RFLAGS_IF | RFLAGS_TF; F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_STI;
+    F(GUEST_PENDING_DBG_EXCEPTIONS) = PENDING_DBG_BS)
+MUT(t_pde_bs_set, F(GUEST_RFLAGS) |= RFLAGS_IF | RFLAGS_TF; F(GUEST_INTERRUPTIBILITY_STATE) = INTERRUPTIBILITY_STI)
 /* TF = 1 but BTF = 1: no single-step trap is pending, BS must be 0. */
-MUT(p_pde_bs_clear, F(GUEST_ACTIVITY_STATE) = GACT_HLT; F(GUEST_RFLAGS) |= GRFLAGS_TF;
-    F(GUEST_IA32_DEBUGCTL) = GDEBUGCTL_BTF)
-MUT(t_pde_bs_clear, F(GUEST_ACTIVITY_STATE) = GACT_HLT; F(GUEST_PENDING_DBG_EXCEPTIONS) = GPDE_BS)
-MUT(p_pde_rtm, F(GUEST_PENDING_DBG_EXCEPTIONS) = GPDE_ENABLED_BP) /* no profile has RTM */
-MUT(t_pde_rtm, F(GUEST_PENDING_DBG_EXCEPTIONS) = GPDE_RTM | GPDE_ENABLED_BP)
+MUT(p_pde_bs_clear, F(GUEST_ACTIVITY_STATE) = ACTIVITY_HLT; F(GUEST_RFLAGS) |= RFLAGS_TF;
+    F(GUEST_IA32_DEBUGCTL) = DEBUGCTL_BTF)
+MUT(t_pde_bs_clear, F(GUEST_ACTIVITY_STATE) = ACTIVITY_HLT; F(GUEST_PENDING_DBG_EXCEPTIONS) = PENDING_DBG_BS)
+MUT(p_pde_rtm, F(GUEST_PENDING_DBG_EXCEPTIONS) = PENDING_DBG_ENABLED_BP) /* no profile has RTM */
+MUT(t_pde_rtm, F(GUEST_PENDING_DBG_EXCEPTIONS) = PENDING_DBG_RTM | PENDING_DBG_ENABLED_BP)
 
 /* --- VMCS link pointer -------------------------------------------------------------------------------- */
 

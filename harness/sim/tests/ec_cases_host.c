@@ -4,14 +4,7 @@
  * allows them); the others use "bochs-haswell". */
 #include "ec_testenv.h"
 
-#define CR0_WP (1ull << 16)
-#define CR4_PAE (1ull << 5)
-#define CR4_PCIDE (1ull << 17)
-#define CR4_CET (1ull << 23)
-#define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
+#include <hv/x86.h>
 
 #define MUT(name) static void name(struct ec_env *env)
 

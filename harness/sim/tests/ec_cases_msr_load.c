@@ -46,87 +46,87 @@ MUT(count_pass)
 {
     uint32_t n = list_limit(env);
     for (uint32_t i = 0; i < n; i++)
-        entry(env, i, SIM_MSR_IA32_STAR, 0, i);
+        entry(env, i, MSR_IA32_STAR, 0, i);
     area(env, n);
 }
 MUT(count_trip)
 {
     uint32_t n = list_limit(env) + 1;
     for (uint32_t i = 0; i < n; i++)
-        entry(env, i, SIM_MSR_IA32_STAR, 0, i);
+        entry(env, i, MSR_IA32_STAR, 0, i);
     trip_at(env, n, n);
 }
 
 MUT(fs_gs_pass)
 {
-    entry(env, 0, SIM_MSR_IA32_STAR, 0, 0);
-    entry(env, 1, SIM_MSR_IA32_KERNEL_GS_BASE, 0, 0); /* next to IA32_GS_BASE, and loadable */
+    entry(env, 0, MSR_IA32_STAR, 0, 0);
+    entry(env, 1, MSR_IA32_KERNEL_GS_BASE, 0, 0); /* next to IA32_GS_BASE, and loadable */
     area(env, 2);
 }
 MUT(fs_gs_trip)
 {
-    entry(env, 0, SIM_MSR_IA32_STAR, 0, 0);
-    entry(env, 1, SIM_MSR_IA32_GS_BASE, 0, 0);
+    entry(env, 0, MSR_IA32_STAR, 0, 0);
+    entry(env, 1, MSR_IA32_GS_BASE, 0, 0);
     trip_at(env, 2, 2);
 }
 
 MUT(x2apic_pass)
 {
-    entry(env, 0, SIM_MSR_IA32_PAT, 0, 0x0007040600070406ull);
+    entry(env, 0, MSR_IA32_PAT, 0, 0x0007040600070406ull);
     area(env, 1);
 }
 MUT(x2apic_trip)
 {
-    entry(env, 0, SIM_MSR_IA32_STAR, 0, 0);
-    entry(env, 1, SIM_MSR_IA32_STAR, 0, 0);
-    entry(env, 2, SIM_MSR_X2APIC_LAST, 0, 0);
+    entry(env, 0, MSR_IA32_STAR, 0, 0);
+    entry(env, 1, MSR_IA32_STAR, 0, 0);
+    entry(env, 2, MSR_IA32_X2APIC_LAST, 0, 0);
     trip_at(env, 3, 3);
 }
 
 MUT(smm_pass)
 {
-    entry(env, 0, SIM_MSR_IA32_SYSENTER_CS, 0, 0x10);
+    entry(env, 0, MSR_IA32_SYSENTER_CS, 0, 0x10);
     area(env, 1);
 }
 MUT(smm_trip)
 {
-    entry(env, 0, SIM_MSR_IA32_SMM_MONITOR_CTL, 0, 0);
+    entry(env, 0, MSR_IA32_SMM_MONITOR_CTL, 0, 0);
     trip_at(env, 1, 1);
 }
 
 MUT(model_pass)
 {
-    entry(env, 0, SIM_MSR_IA32_TIME_STAMP_COUNTER, 0, ~0ull);
+    entry(env, 0, MSR_IA32_TIME_STAMP_COUNTER, 0, ~0ull);
     area(env, 1);
 }
 MUT(model_trip)
 {
-    entry(env, 0, SIM_MSR_IA32_STAR, 0, 0);
-    entry(env, 1, SIM_MSR_IA32_BIOS_UPDT_TRIG, 0, 0);
+    entry(env, 0, MSR_IA32_STAR, 0, 0);
+    entry(env, 1, MSR_IA32_BIOS_UPDT_TRIG, 0, 0);
     trip_at(env, 2, 2);
 }
 
 MUT(reserved_pass)
 {
-    entry(env, 0, SIM_MSR_IA32_TIME_STAMP_COUNTER, 0, 0);
-    entry(env, 1, SIM_MSR_IA32_STAR, 0, ~0ull);
+    entry(env, 0, MSR_IA32_TIME_STAMP_COUNTER, 0, 0);
+    entry(env, 1, MSR_IA32_STAR, 0, ~0ull);
     area(env, 2);
 }
 MUT(reserved_trip)
 {
-    entry(env, 0, SIM_MSR_IA32_TIME_STAMP_COUNTER, 0, 0);
-    entry(env, 1, SIM_MSR_IA32_STAR, 1, 0); /* bit 32 */
+    entry(env, 0, MSR_IA32_TIME_STAMP_COUNTER, 0, 0);
+    entry(env, 1, MSR_IA32_STAR, 1, 0); /* bit 32 */
     trip_at(env, 2, 2);
 }
 
 MUT(unknown_pass)
 {
-    entry(env, 0, SIM_MSR_IA32_TSC_AUX, 0, 0xffffffffull); /* the highest index in that range it has */
+    entry(env, 0, MSR_IA32_TSC_AUX, 0, 0xffffffffull); /* the highest index in that range it has */
     area(env, 1);
 }
 MUT(unknown_trip)
 {
-    entry(env, 0, SIM_MSR_IA32_TSC_AUX + 1, 0, 0);
+    entry(env, 0, MSR_IA32_TSC_AUX + 1, 0, 0);
     trip_at(env, 1, 1);
 }
 
@@ -138,27 +138,27 @@ static uint64_t first_noncanonical(const struct ec_env *env)
 }
 MUT(value_pass)
 {
-    entry(env, 0, SIM_MSR_IA32_LSTAR, 0, first_noncanonical(env) - 1);
+    entry(env, 0, MSR_IA32_LSTAR, 0, first_noncanonical(env) - 1);
     area(env, 1);
 }
 MUT(value_trip)
 {
-    entry(env, 0, SIM_MSR_IA32_STAR, 0, 0);
-    entry(env, 1, SIM_MSR_IA32_PAT, 0, 0x0007040600070406ull);
-    entry(env, 2, SIM_MSR_IA32_LSTAR, 0, first_noncanonical(env));
+    entry(env, 0, MSR_IA32_STAR, 0, 0);
+    entry(env, 1, MSR_IA32_PAT, 0, 0x0007040600070406ull);
+    entry(env, 2, MSR_IA32_LSTAR, 0, first_noncanonical(env));
     trip_at(env, 3, 3);
 }
 
 /* The template's guest has CR0.PG = 1 and EFER.LME = 1 (64-bit guest, "load IA32_EFER"). */
 MUT(efer_pass)
 {
-    entry(env, 0, SIM_MSR_IA32_EFER, 0, SIM_EFER_SCE | SIM_EFER_LME); /* LMA 0 in the value: ignored */
+    entry(env, 0, MSR_IA32_EFER, 0, EFER_SCE | EFER_LME); /* LMA 0 in the value: ignored */
     area(env, 1);
 }
 MUT(efer_trip)
 {
-    entry(env, 0, SIM_MSR_IA32_EFER, 0, SIM_EFER_SCE | SIM_EFER_LME | SIM_EFER_LMA);
-    entry(env, 1, SIM_MSR_IA32_EFER, 0, SIM_EFER_SCE | SIM_EFER_LMA);
+    entry(env, 0, MSR_IA32_EFER, 0, EFER_SCE | EFER_LME | EFER_LMA);
+    entry(env, 1, MSR_IA32_EFER, 0, EFER_SCE | EFER_LMA);
     trip_at(env, 2, 2);
 }
 
@@ -260,11 +260,11 @@ TEST_CASE(msr_load_first_failing_entry_wins)
 {
     struct run *r = run_new(PW, 8);
     run_entry(r, 0, 0x1234, 0, 0);
-    run_entry(r, 1, SIM_MSR_IA32_FS_BASE, 0, 0);
+    run_entry(r, 1, MSR_IA32_FS_BASE, 0, 0);
     r->f[HV_VMCS_ORD_VM_ENTRY_MSR_LOAD_COUNT] = 2;
     check_failure(run_checks(r), "msr_load.unknown_msr", 1);
     /* And IA32_FS_BASE (C0000100H) fails like IA32_GS_BASE. */
-    run_entry(r, 0, SIM_MSR_IA32_STAR, 0, 0);
+    run_entry(r, 0, MSR_IA32_STAR, 0, 0);
     check_failure(run_checks(r), "msr_load.fs_gs_base", 2);
     run_free(r);
 }
@@ -274,7 +274,7 @@ TEST_CASE(msr_load_unreadable_entry_fails_as_all_ones)
 {
     struct run *r = run_new(PW, 8);
     for (uint32_t i = 0; i < 8; i++)
-        run_entry(r, i, SIM_MSR_IA32_STAR, 0, i);
+        run_entry(r, i, MSR_IA32_STAR, 0, i);
     r->f[HV_VMCS_ORD_VM_ENTRY_MSR_LOAD_COUNT] = 8;
     CHECK(run_checks(r).kind == EC_OK);
     r->f[HV_VMCS_ORD_VM_ENTRY_MSR_LOAD_COUNT] = 9; /* memory holds 8 */
@@ -293,7 +293,7 @@ TEST_CASE(msr_load_efer_lme_free_without_paging)
         run_free(r);
         return;
     }
-    run_entry(r, 0, SIM_MSR_IA32_EFER, 0, 0);
+    run_entry(r, 0, MSR_IA32_EFER, 0, 0);
     r->f[HV_VMCS_ORD_VM_ENTRY_MSR_LOAD_COUNT] = 1;
     r->f[HV_VMCS_ORD_GUEST_CR0] &= ~(1ull << 31);
     struct ec_ctx c = run_ctx(r);
@@ -305,7 +305,7 @@ TEST_CASE(msr_load_efer_lme_free_without_paging)
     CHECK_EQ_U64(detail, 1);
     /* Without "load IA32_EFER", the guest's LME comes from "IA-32e mode guest" (SDM Vol. 3 §27.3.2.1). */
     r->f[HV_VMCS_ORD_VM_ENTRY_CONTROLS] &= ~(uint64_t)ENTRY_LOAD_IA32_EFER;
-    run_entry(r, 0, SIM_MSR_IA32_EFER, 0, SIM_EFER_LME);
+    run_entry(r, 0, MSR_IA32_EFER, 0, EFER_LME);
     c = run_ctx(r);
     CHECK(rule->ok(&c, &detail));
     run_free(r);
@@ -316,7 +316,7 @@ TEST_CASE(msr_load_limit_follows_vmx_misc)
 {
     struct run *r = run_new(PW, RUN_ENTRIES);
     for (uint32_t i = 0; i < RUN_ENTRIES; i++)
-        run_entry(r, i, SIM_MSR_IA32_STAR, 0, i);
+        run_entry(r, i, MSR_IA32_STAR, 0, i);
     r->f[HV_VMCS_ORD_VM_ENTRY_MSR_LOAD_COUNT] = 513;
     check_failure(run_checks(r), "msr_load.count.max", 513);
     r->prof.vmx_msr[MSR_IA32_VMX_MISC - SIM_VMX_MSR_FIRST] |= 1ull << 25; /* N = 1: 1024 */

@@ -6,8 +6,7 @@
 #include "testlib.h"
 
 #include <hv/vmx_errors.h>
-
-#define CR4_VMXE 0x2000ull
+#include <hv/x86.h>
 
 static const struct sim_profile *haswell(void)
 {
@@ -49,7 +48,7 @@ TEST_CASE(machine_cpu_reset_state)
     CHECK_EQ_U64(hv_arch_read_cr0(c), SIM_RESET_CR0);
     CHECK_EQ_U64(hv_arch_read_cr4(c), SIM_RESET_CR4);
     uint64_t v = 0;
-    CHECK(hv_arch_rdmsr(c, SIM_MSR_IA32_EFER, &v));
+    CHECK(hv_arch_rdmsr(c, MSR_IA32_EFER, &v));
     CHECK_EQ_U64(v, SIM_RESET_EFER);
     CHECK(hv_arch_rdmsr(c, MSR_IA32_FEATURE_CONTROL, &v));
     CHECK_EQ_U64(v, p->feature_control);
@@ -221,7 +220,7 @@ TEST_CASE(cr_writes_in_vmx_operation)
     /* CR4.VMXE cannot be cleared in VMX operation (SDM Vol. 3 §24.8): #GP, nothing changes */
     hv_arch_write_cr4(c, cr4 & ~CR4_VMXE);
     CHECK(sim_cpu_last_fault(c)->raised);
-    CHECK_EQ_U64(sim_cpu_last_fault(c)->vector, SIM_VEC_GP);
+    CHECK_EQ_U64(sim_cpu_last_fault(c)->vector, VEC_GP);
     CHECK_EQ_U64(hv_arch_read_cr4(c), cr4);
     uint64_t cr0 = hv_arch_read_cr0(c);
     hv_arch_write_cr0(c, cr0 & ~0x20ull); /* NE is fixed to 1 */
@@ -244,15 +243,15 @@ TEST_CASE(msr_writes)
     struct hv_arch_cpu *c = sim_machine_cpu(m, 0);
     uint64_t v = 0;
     CHECK(!hv_arch_wrmsr(c, MSR_IA32_VMX_BASIC, 0)); /* read-only */
-    CHECK_EQ_U64(sim_cpu_last_fault(c)->vector, SIM_VEC_GP);
+    CHECK_EQ_U64(sim_cpu_last_fault(c)->vector, VEC_GP);
     CHECK(hv_arch_rdmsr(c, 0x277, &v)); /* IA32_PAT reset value */
     CHECK_EQ_U64(v, 0x0007040600070406ull);
     CHECK(hv_arch_wrmsr(c, 0x277, 0x0606060606060606ull));
     CHECK(hv_arch_rdmsr(c, 0x277, &v));
     CHECK_EQ_U64(v, 0x0606060606060606ull);
     CHECK(!hv_arch_wrmsr(c, 0x277, 0x0202020202020202ull)); /* memory type 2 is reserved */
-    CHECK(!hv_arch_wrmsr(c, SIM_MSR_IA32_EFER, SIM_RESET_EFER & ~0x100ull)); /* LME with paging on */
-    CHECK(hv_arch_rdmsr(c, SIM_MSR_IA32_EFER, &v));
+    CHECK(!hv_arch_wrmsr(c, MSR_IA32_EFER, SIM_RESET_EFER & ~0x100ull)); /* LME with paging on */
+    CHECK(hv_arch_rdmsr(c, MSR_IA32_EFER, &v));
     CHECK_EQ_U64(v, SIM_RESET_EFER);
     sim_machine_destroy(m);
 }

@@ -58,8 +58,8 @@ TEST_CASE(pat_memory_types)
             if (sim_msr_pat_valid(pat) != valid)
                 CHECK(sim_msr_pat_valid(pat) == valid);
         }
-    CHECK(sim_msr_write_allowed(prof("bochs-haswell"), SIM_MSR_IA32_PAT, 0x0007040600070406ull));
-    CHECK(!sim_msr_write_allowed(prof("bochs-haswell"), SIM_MSR_IA32_PAT, 0x0007040600070402ull));
+    CHECK(sim_msr_write_allowed(prof("bochs-haswell"), MSR_IA32_PAT, 0x0007040600070406ull));
+    CHECK(!sim_msr_write_allowed(prof("bochs-haswell"), MSR_IA32_PAT, 0x0007040600070402ull));
 }
 
 TEST_CASE(efer_valid_bits_follow_cpuid)
@@ -67,14 +67,14 @@ TEST_CASE(efer_valid_bits_follow_cpuid)
     const struct sim_profile *hw = prof("bochs-haswell");
     if (!hw)
         return;
-    CHECK_EQ_U64(sim_msr_efer_valid_bits(hw), SIM_EFER_SCE | SIM_EFER_LME | SIM_EFER_LMA | SIM_EFER_NXE);
-    CHECK(sim_msr_write_allowed(hw, SIM_MSR_IA32_EFER, 0xd01));
-    CHECK(!sim_msr_write_allowed(hw, SIM_MSR_IA32_EFER, 0xd01 | (1ull << 12))); /* SVME: AMD only */
-    CHECK(!sim_msr_write_allowed(hw, SIM_MSR_IA32_EFER, 1ull << 63));
+    CHECK_EQ_U64(sim_msr_efer_valid_bits(hw), EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE);
+    CHECK(sim_msr_write_allowed(hw, MSR_IA32_EFER, 0xd01));
+    CHECK(!sim_msr_write_allowed(hw, MSR_IA32_EFER, 0xd01 | (1ull << 12))); /* SVME: AMD only */
+    CHECK(!sim_msr_write_allowed(hw, MSR_IA32_EFER, 1ull << 63));
     /* A processor without NX. */
     struct sim_profile nonx = with_leaf(hw, (struct sim_cpuid_leaf){0x80000001u, 0, 0, 0, 0, 0x20000800u});
-    CHECK_EQ_U64(sim_msr_efer_valid_bits(&nonx), SIM_EFER_SCE | SIM_EFER_LME | SIM_EFER_LMA);
-    CHECK(!sim_msr_write_allowed(&nonx, SIM_MSR_IA32_EFER, SIM_EFER_NXE));
+    CHECK_EQ_U64(sim_msr_efer_valid_bits(&nonx), EFER_SCE | EFER_LME | EFER_LMA);
+    CHECK(!sim_msr_write_allowed(&nonx, MSR_IA32_EFER, EFER_NXE));
 }
 
 TEST_CASE(efer_lme_cannot_change_with_paging)
@@ -82,7 +82,7 @@ TEST_CASE(efer_lme_cannot_change_with_paging)
     const struct sim_profile *hw = prof("bochs-haswell");
     if (!hw)
         return;
-    uint64_t pg = 1ull << 31, lme = SIM_EFER_LME, lma = SIM_EFER_LMA;
+    uint64_t pg = 1ull << 31, lme = EFER_LME, lma = EFER_LMA;
     CHECK(sim_msr_efer_write_allowed_in(hw, pg, lme | lma, lme));       /* LMA in the value is ignored */
     CHECK(sim_msr_efer_write_allowed_in(hw, pg, lme | lma, lme | 0x801)); /* SCE, NXE change freely */
     CHECK(!sim_msr_efer_write_allowed_in(hw, pg, lme | lma, 0));
@@ -97,16 +97,16 @@ TEST_CASE(address_msrs_need_canonical_values)
     const struct sim_profile *hw = prof("bochs-haswell");
     if (!hw)
         return;
-    static const uint32_t addr_msrs[] = {SIM_MSR_IA32_SYSENTER_ESP, SIM_MSR_IA32_SYSENTER_EIP,
-                                         SIM_MSR_IA32_LSTAR,        SIM_MSR_IA32_FS_BASE,
-                                         SIM_MSR_IA32_GS_BASE,      SIM_MSR_IA32_KERNEL_GS_BASE};
+    static const uint32_t addr_msrs[] = {MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+                                         MSR_IA32_LSTAR,        MSR_IA32_FS_BASE,
+                                         MSR_IA32_GS_BASE,      MSR_IA32_KERNEL_GS_BASE};
     for (unsigned i = 0; i < sizeof addr_msrs / sizeof addr_msrs[0]; i++) {
         CHECK(sim_msr_write_allowed(hw, addr_msrs[i], 0x00007fffffffffffull));
         CHECK(sim_msr_write_allowed(hw, addr_msrs[i], 0xffff800000000000ull));
         CHECK(!sim_msr_write_allowed(hw, addr_msrs[i], 0x0000800000000000ull));
     }
     /* IA32_CSTAR is not in the SDM's WRMSR list of canonical-checked MSRs (Bochs 2.7 checks it). */
-    CHECK(sim_msr_write_allowed(hw, SIM_MSR_IA32_CSTAR, 0x0000800000000000ull));
+    CHECK(sim_msr_write_allowed(hw, MSR_IA32_CSTAR, 0x0000800000000000ull));
 }
 
 TEST_CASE(any_value_msrs)
@@ -114,8 +114,8 @@ TEST_CASE(any_value_msrs)
     const struct sim_profile *hw = prof("bochs-haswell");
     if (!hw)
         return;
-    static const uint32_t any[] = {SIM_MSR_IA32_TIME_STAMP_COUNTER, SIM_MSR_IA32_SYSENTER_CS, SIM_MSR_IA32_STAR,
-                                   SIM_MSR_IA32_CSTAR, SIM_MSR_IA32_FMASK};
+    static const uint32_t any[] = {MSR_IA32_TIME_STAMP_COUNTER, MSR_IA32_SYSENTER_CS, MSR_IA32_STAR,
+                                   MSR_IA32_CSTAR, MSR_IA32_FMASK};
     for (unsigned i = 0; i < sizeof any / sizeof any[0]; i++) {
         CHECK(sim_msr_implemented(hw, any[i]));
         CHECK(sim_msr_write_allowed(hw, any[i], 0));
@@ -128,11 +128,11 @@ TEST_CASE(tsc_aux_needs_rdtscp_or_rdpid)
     const struct sim_profile *hw = prof("bochs-haswell"), *pn = prof("bochs-penryn");
     if (!hw || !pn)
         return;
-    CHECK(sim_msr_implemented(hw, SIM_MSR_IA32_TSC_AUX)); /* Haswell: RDTSCP */
-    CHECK(sim_msr_write_allowed(hw, SIM_MSR_IA32_TSC_AUX, 0xffffffffull));
-    CHECK(!sim_msr_write_allowed(hw, SIM_MSR_IA32_TSC_AUX, 1ull << 32));
-    CHECK(!sim_msr_implemented(pn, SIM_MSR_IA32_TSC_AUX)); /* Penryn: no RDTSCP */
-    CHECK(!sim_msr_write_allowed(pn, SIM_MSR_IA32_TSC_AUX, 0));
+    CHECK(sim_msr_implemented(hw, MSR_IA32_TSC_AUX)); /* Haswell: RDTSCP */
+    CHECK(sim_msr_write_allowed(hw, MSR_IA32_TSC_AUX, 0xffffffffull));
+    CHECK(!sim_msr_write_allowed(hw, MSR_IA32_TSC_AUX, 1ull << 32));
+    CHECK(!sim_msr_implemented(pn, MSR_IA32_TSC_AUX)); /* Penryn: no RDTSCP */
+    CHECK(!sim_msr_write_allowed(pn, MSR_IA32_TSC_AUX, 0));
 }
 
 TEST_CASE(perf_global_ctrl_follows_leaf_0a)
@@ -142,13 +142,13 @@ TEST_CASE(perf_global_ctrl_follows_leaf_0a)
         return;
     /* The Bochs models have no architectural performance monitoring. */
     CHECK_EQ_U64(sim_msr_perf_global_ctrl_valid_bits(hw), 0);
-    CHECK(!sim_msr_implemented(hw, SIM_MSR_IA32_PERF_GLOBAL_CTRL));
+    CHECK(!sim_msr_implemented(hw, MSR_IA32_PERF_GLOBAL_CTRL));
     /* Version 4, 8 general-purpose counters, 3 fixed. */
     struct sim_profile pm = with_leaf(hw, (struct sim_cpuid_leaf){0xa, 0, 0x07300804u, 0, 0, 0x00000603u});
     CHECK_EQ_U64(sim_msr_perf_global_ctrl_valid_bits(&pm), 0x00000007000000ffull);
-    CHECK(sim_msr_write_allowed(&pm, SIM_MSR_IA32_PERF_GLOBAL_CTRL, 0x00000007000000ffull));
-    CHECK(!sim_msr_write_allowed(&pm, SIM_MSR_IA32_PERF_GLOBAL_CTRL, 1ull << 8));
-    CHECK(!sim_msr_write_allowed(&pm, SIM_MSR_IA32_PERF_GLOBAL_CTRL, 1ull << 35));
+    CHECK(sim_msr_write_allowed(&pm, MSR_IA32_PERF_GLOBAL_CTRL, 0x00000007000000ffull));
+    CHECK(!sim_msr_write_allowed(&pm, MSR_IA32_PERF_GLOBAL_CTRL, 1ull << 8));
+    CHECK(!sim_msr_write_allowed(&pm, MSR_IA32_PERF_GLOBAL_CTRL, 1ull << 35));
     /* Version 1 has no fixed counters. */
     struct sim_profile v1 = with_leaf(hw, (struct sim_cpuid_leaf){0xa, 0, 0x07300201u, 0, 0, 0x00000603u});
     CHECK_EQ_U64(sim_msr_perf_global_ctrl_valid_bits(&v1), 0x3);
@@ -159,19 +159,19 @@ TEST_CASE(pkrs_and_spec_ctrl_follow_cpuid)
     const struct sim_profile *hw = prof("bochs-haswell"), *mx = prof("max");
     if (!hw || !mx)
         return;
-    CHECK(!sim_msr_implemented(hw, SIM_MSR_IA32_PKRS));
-    CHECK(sim_msr_implemented(mx, SIM_MSR_IA32_PKRS));
-    CHECK(sim_msr_write_allowed(mx, SIM_MSR_IA32_PKRS, 0xffffffffull));
-    CHECK(!sim_msr_write_allowed(mx, SIM_MSR_IA32_PKRS, 1ull << 32));
-    CHECK(!sim_msr_implemented(hw, SIM_MSR_IA32_SPEC_CTRL));
-    CHECK(!sim_msr_implemented(hw, SIM_MSR_IA32_PRED_CMD));
+    CHECK(!sim_msr_implemented(hw, MSR_IA32_PKRS));
+    CHECK(sim_msr_implemented(mx, MSR_IA32_PKRS));
+    CHECK(sim_msr_write_allowed(mx, MSR_IA32_PKRS, 0xffffffffull));
+    CHECK(!sim_msr_write_allowed(mx, MSR_IA32_PKRS, 1ull << 32));
+    CHECK(!sim_msr_implemented(hw, MSR_IA32_SPEC_CTRL));
+    CHECK(!sim_msr_implemented(hw, MSR_IA32_PRED_CMD));
     /* IBRS/IBPB and SSBD, no STIBP */
     struct sim_profile sc = with_leaf(hw, (struct sim_cpuid_leaf){0x7, 0, 0, 0x000027abu, 0, 0x84000000u});
-    CHECK(sim_msr_write_allowed(&sc, SIM_MSR_IA32_SPEC_CTRL, 0x5));
-    CHECK(!sim_msr_write_allowed(&sc, SIM_MSR_IA32_SPEC_CTRL, 0x2));
-    CHECK(sim_msr_write_allowed(&sc, SIM_MSR_IA32_PRED_CMD, 1));
-    CHECK(!sim_msr_write_allowed(&sc, SIM_MSR_IA32_PRED_CMD, 2));
-    CHECK(!sim_msr_implemented(&sc, SIM_MSR_IA32_FLUSH_CMD));
+    CHECK(sim_msr_write_allowed(&sc, MSR_IA32_SPEC_CTRL, 0x5));
+    CHECK(!sim_msr_write_allowed(&sc, MSR_IA32_SPEC_CTRL, 0x2));
+    CHECK(sim_msr_write_allowed(&sc, MSR_IA32_PRED_CMD, 1));
+    CHECK(!sim_msr_write_allowed(&sc, MSR_IA32_PRED_CMD, 2));
+    CHECK(!sim_msr_implemented(&sc, MSR_IA32_FLUSH_CMD));
 }
 
 TEST_CASE(unimplemented_msrs_fault)
@@ -180,16 +180,16 @@ TEST_CASE(unimplemented_msrs_fault)
     if (!mx)
         return;
     static const uint32_t none[] = {0x0,
-                                    SIM_MSR_IA32_BIOS_UPDT_TRIG,
-                                    SIM_MSR_IA32_BIOS_SIGN_ID,
-                                    SIM_MSR_IA32_SMM_MONITOR_CTL,
+                                    MSR_IA32_BIOS_UPDT_TRIG,
+                                    MSR_IA32_BIOS_SIGN_ID,
+                                    MSR_IA32_SMM_MONITOR_CTL,
                                     MSR_IA32_FEATURE_CONTROL,
                                     MSR_IA32_VMX_BASIC,
                                     MSR_IA32_VMX_EXIT_CTLS2,
-                                    SIM_MSR_X2APIC_FIRST,
+                                    MSR_IA32_X2APIC_FIRST,
                                     0x808, /* x2APIC TPR */
-                                    SIM_MSR_X2APIC_LAST,
-                                    SIM_MSR_IA32_TSC_AUX + 1,
+                                    MSR_IA32_X2APIC_LAST,
+                                    MSR_IA32_TSC_AUX + 1,
                                     0xffffffffu};
     for (unsigned i = 0; i < sizeof none / sizeof none[0]; i++) {
         CHECK(!sim_msr_implemented(mx, none[i]));

@@ -10,9 +10,8 @@
 #include <hv/exit_reasons.h>
 #include <hv/vmx_controls.h>
 #include <hv/vmx_errors.h>
+#include <hv/x86.h>
 
-#define CR4_VMXE 0x2000ull
-#define ENC_VM_INSTRUCTION_ERROR 0x4400u
 #define MSR_SLOT(msr) ((msr)-SIM_VMX_MSR_FIRST)
 
 struct env {
@@ -107,7 +106,7 @@ static uint64_t vmread(struct env *e, uint64_t enc)
     return v;
 }
 
-static uint64_t error_field(struct env *e) { return vmread(e, ENC_VM_INSTRUCTION_ERROR); }
+static uint64_t error_field(struct env *e) { return vmread(e, VMCS_VM_INSTRUCTION_ERROR); }
 
 /* An address 4-KiB aligned with bits beyond the profile's physical-address width. */
 static hv_paddr_t beyond_width(const struct env *e) { return 1ull << e->prof.maxphyaddr; }
@@ -119,7 +118,7 @@ TEST_CASE(vmxon_ud_cr4_vmxe_clear)
     struct env e;
     if (!env_init(&e))
         return;
-    CHECK_FAULT(&e, hv_arch_vmxon(e.cpu, e.vmxon), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_vmxon(e.cpu, e.vmxon), VEC_UD);
     CHECK_EQ_U64(e.cpu->fault.insn, SIM_INSN_VMXON);
     CHECK(!e.cpu->in_vmx_operation);
     CHECK_EQ_U64(sim_cpu_fault_count(e.cpu), 1);
@@ -133,7 +132,7 @@ TEST_CASE(vmxon_ud_cr0_pe_clear)
         return;
     enable_vmxe(&e);
     e.cpu->cr0 &= ~1ull; /* real mode: the model's registers may be set directly by tests */
-    CHECK_FAULT(&e, hv_arch_vmxon(e.cpu, e.vmxon), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_vmxon(e.cpu, e.vmxon), VEC_UD);
     env_fini(&e);
 }
 
@@ -145,7 +144,7 @@ TEST_CASE(vmxon_gp_cr0_fixed0)
     enable_vmxe(&e);
     hv_arch_write_cr0(e.cpu, hv_arch_read_cr0(e.cpu) & ~0x20ull); /* CR0.NE is fixed to 1 in VMX operation */
     CHECK_NO_FAULT(&e);
-    CHECK_FAULT(&e, hv_arch_vmxon(e.cpu, e.vmxon), SIM_VEC_GP);
+    CHECK_FAULT(&e, hv_arch_vmxon(e.cpu, e.vmxon), VEC_GP);
     CHECK(!e.cpu->in_vmx_operation);
     env_fini(&e);
 }
@@ -157,7 +156,7 @@ TEST_CASE(vmxon_gp_cr4_fixed1)
         return;
     enable_vmxe(&e);
     e.cpu->cr4 |= 1ull << 11; /* not in Haswell's IA32_VMX_CR4_FIXED1 (0x1727ff) */
-    CHECK_FAULT(&e, hv_arch_vmxon(e.cpu, e.vmxon), SIM_VEC_GP);
+    CHECK_FAULT(&e, hv_arch_vmxon(e.cpu, e.vmxon), VEC_GP);
     env_fini(&e);
 }
 
@@ -168,7 +167,7 @@ TEST_CASE(vmxon_gp_feature_control_unlocked)
         return;
     enable_vmxe(&e);
     e.cpu->feature_control = 0x4; /* VMX outside SMX, but not locked */
-    CHECK_FAULT(&e, hv_arch_vmxon(e.cpu, e.vmxon), SIM_VEC_GP);
+    CHECK_FAULT(&e, hv_arch_vmxon(e.cpu, e.vmxon), VEC_GP);
     env_fini(&e);
 }
 
@@ -179,7 +178,7 @@ TEST_CASE(vmxon_gp_feature_control_vmx_outside_smx_clear)
         return;
     enable_vmxe(&e);
     e.cpu->feature_control = 0x1; /* locked, VMX disabled outside SMX */
-    CHECK_FAULT(&e, hv_arch_vmxon(e.cpu, e.vmxon), SIM_VEC_GP);
+    CHECK_FAULT(&e, hv_arch_vmxon(e.cpu, e.vmxon), VEC_GP);
     env_fini(&e);
 }
 
@@ -192,7 +191,7 @@ TEST_CASE(vmxon_after_software_locks_feature_control)
     e.cpu->feature_control = 0; /* firmware left it unlocked: the core's job */
     CHECK(hv_arch_wrmsr(e.cpu, MSR_IA32_FEATURE_CONTROL, 0x5));
     CHECK(!hv_arch_wrmsr(e.cpu, MSR_IA32_FEATURE_CONTROL, 0x0)); /* locked now: #GP */
-    CHECK_EQ_U64(e.cpu->fault.vector, SIM_VEC_GP);
+    CHECK_EQ_U64(e.cpu->fault.vector, VEC_GP);
     CHECK_SUCCEED(hv_arch_vmxon(e.cpu, e.vmxon));
     env_fini(&e);
 }
@@ -240,7 +239,7 @@ TEST_CASE(vmxon_failinvalid_shadow_bit)
         return;
     enable_vmxe(&e);
     /* rev[31] = 1 fails VMXON even where VMCS shadowing exists (Haswell has it) */
-    CHECK_FAIL_INVALID(hv_arch_vmxon(e.cpu, new_region(&e, revision(&e) | SIM_VMCS_SHADOW_BIT)));
+    CHECK_FAIL_INVALID(hv_arch_vmxon(e.cpu, new_region(&e, revision(&e) | VMCS_SHADOW_INDICATOR)));
     env_fini(&e);
 }
 
@@ -315,7 +314,7 @@ TEST_CASE(vmxoff_ud_outside_vmx)
     if (!env_init(&e))
         return;
     enable_vmxe(&e);
-    CHECK_FAULT(&e, hv_arch_vmxoff(e.cpu), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_vmxoff(e.cpu), VEC_UD);
     CHECK_EQ_U64(e.cpu->fault.insn, SIM_INSN_VMXOFF);
     env_fini(&e);
 }
@@ -330,7 +329,7 @@ TEST_CASE(vmxoff_success_leaves_vmx_operation)
     CHECK(!e.cpu->in_vmx_operation);
     /* Outside VMX operation every VMX instruction but VMXON is #UD */
     uint64_t v;
-    CHECK_FAULT(&e, hv_arch_vmread(e.cpu, ENC_VM_INSTRUCTION_ERROR, &v), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_vmread(e.cpu, VMCS_VM_INSTRUCTION_ERROR, &v), VEC_UD);
     /* and CR4.VMXE may be cleared again */
     hv_arch_write_cr4(e.cpu, hv_arch_read_cr4(e.cpu) & ~CR4_VMXE);
     CHECK_EQ_U64(hv_arch_read_cr4(e.cpu) & CR4_VMXE, 0);
@@ -345,7 +344,7 @@ TEST_CASE(vmclear_ud_outside_vmx)
     if (!env_init(&e))
         return;
     enable_vmxe(&e);
-    CHECK_FAULT(&e, hv_arch_vmclear(e.cpu, e.vmcs), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_vmclear(e.cpu, e.vmcs), VEC_UD);
     env_fini(&e);
 }
 
@@ -423,7 +422,7 @@ TEST_CASE(vmptrld_ud_outside_vmx)
     struct env e;
     if (!env_init(&e))
         return;
-    CHECK_FAULT(&e, hv_arch_vmptrld(e.cpu, e.vmcs), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_vmptrld(e.cpu, e.vmcs), VEC_UD);
     env_fini(&e);
 }
 
@@ -505,7 +504,7 @@ TEST_CASE(vmptrld_error11_shadow_bit_without_vmcs_shadowing)
     if (!env_init_with(&e, no_vmcs_shadowing))
         return;
     env_current(&e);
-    CHECK_FAIL_VALID(hv_arch_vmptrld(e.cpu, new_region(&e, revision(&e) | SIM_VMCS_SHADOW_BIT)), 11);
+    CHECK_FAIL_VALID(hv_arch_vmptrld(e.cpu, new_region(&e, revision(&e) | VMCS_SHADOW_INDICATOR)), 11);
     CHECK_EQ_U64(error_field(&e), 11);
     env_fini(&e);
 }
@@ -517,7 +516,7 @@ TEST_CASE(vmptrld_shadow_vmcs_with_vmcs_shadowing)
         return;
     env_vmxon(&e);
     /* Haswell allows "VMCS shadowing" (IA32_VMX_PROCBASED_CTLS2 bit 46): a shadow VMCS may be current */
-    hv_paddr_t shadow = new_region(&e, revision(&e) | SIM_VMCS_SHADOW_BIT);
+    hv_paddr_t shadow = new_region(&e, revision(&e) | VMCS_SHADOW_INDICATOR);
     CHECK_SUCCEED(hv_arch_vmptrld(e.cpu, shadow));
     CHECK_EQ_U64(e.cpu->current_vmcs, shadow);
     env_fini(&e);
@@ -531,7 +530,7 @@ TEST_CASE(vmptrst_ud_outside_vmx)
     if (!env_init(&e))
         return;
     hv_paddr_t cur = 0;
-    CHECK_FAULT(&e, hv_arch_vmptrst(e.cpu, &cur), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_vmptrst(e.cpu, &cur), VEC_UD);
     CHECK_EQ_U64(cur, 0);
     env_fini(&e);
 }
@@ -556,8 +555,8 @@ TEST_CASE(vmread_ud_outside_vmx)
     if (!env_init(&e))
         return;
     uint64_t v;
-    CHECK_FAULT(&e, hv_arch_vmread(e.cpu, VMCS_GUEST_RIP, &v), SIM_VEC_UD);
-    CHECK_FAULT(&e, hv_arch_vmwrite(e.cpu, VMCS_GUEST_RIP, 0), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_vmread(e.cpu, VMCS_GUEST_RIP, &v), VEC_UD);
+    CHECK_FAULT(&e, hv_arch_vmwrite(e.cpu, VMCS_GUEST_RIP, 0), VEC_UD);
     CHECK_EQ_U64(e.cpu->fault.insn, SIM_INSN_VMWRITE);
     env_fini(&e);
 }
@@ -754,9 +753,9 @@ TEST_CASE(vmlaunch_ud_outside_vmx)
     struct env e;
     if (!env_init(&e))
         return;
-    CHECK_FAULT(&e, hv_arch_vmenter(e.cpu, true, NULL), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_vmenter(e.cpu, true, NULL), VEC_UD);
     CHECK_EQ_U64(e.cpu->fault.insn, SIM_INSN_VMLAUNCH);
-    CHECK_FAULT(&e, hv_arch_vmenter(e.cpu, false, NULL), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_vmenter(e.cpu, false, NULL), VEC_UD);
     CHECK_EQ_U64(e.cpu->fault.insn, SIM_INSN_VMRESUME);
     env_fini(&e);
 }
@@ -1017,7 +1016,7 @@ TEST_CASE(invept_ud_outside_vmx)
     if (!env_init(&e))
         return;
     struct hv_invept_desc d = good_eptp();
-    CHECK_FAULT(&e, hv_arch_invept(e.cpu, 2, &d), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_invept(e.cpu, 2, &d), VEC_UD);
     env_fini(&e);
 }
 
@@ -1033,7 +1032,7 @@ TEST_CASE(invept_ud_without_ept)
         return;
     env_current(&e);
     struct hv_invept_desc d = good_eptp();
-    CHECK_FAULT(&e, hv_arch_invept(e.cpu, 2, &d), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_invept(e.cpu, 2, &d), VEC_UD);
     env_fini(&e);
 }
 
@@ -1046,7 +1045,7 @@ TEST_CASE(invept_ud_without_invept_capability)
         return;
     env_current(&e);
     struct hv_invept_desc d = good_eptp();
-    CHECK_FAULT(&e, hv_arch_invept(e.cpu, 1, &d), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_invept(e.cpu, 1, &d), VEC_UD);
     env_fini(&e);
 }
 
@@ -1127,7 +1126,7 @@ TEST_CASE(invvpid_ud_outside_vmx)
     if (!env_init(&e))
         return;
     struct hv_invvpid_desc d = {.vpid = 1};
-    CHECK_FAULT(&e, hv_arch_invvpid(e.cpu, 1, &d), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_invvpid(e.cpu, 1, &d), VEC_UD);
     env_fini(&e);
 }
 
@@ -1143,7 +1142,7 @@ TEST_CASE(invvpid_ud_without_vpid)
         return;
     env_current(&e);
     struct hv_invvpid_desc d = {.vpid = 1};
-    CHECK_FAULT(&e, hv_arch_invvpid(e.cpu, 1, &d), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_invvpid(e.cpu, 1, &d), VEC_UD);
     env_fini(&e);
 }
 
@@ -1156,7 +1155,7 @@ TEST_CASE(invvpid_ud_without_invvpid_capability)
         return;
     env_current(&e);
     struct hv_invvpid_desc d = {.vpid = 1};
-    CHECK_FAULT(&e, hv_arch_invvpid(e.cpu, 2, &d), SIM_VEC_UD);
+    CHECK_FAULT(&e, hv_arch_invvpid(e.cpu, 2, &d), VEC_UD);
     env_fini(&e);
 }
 

@@ -66,7 +66,7 @@ enum hv_vmcs_feature {
     HV_VMCS_FEAT_TSC_SCALING,         /* secondary "use TSC scaling" */
     HV_VMCS_FEAT_TERTIARY,            /* primary "activate tertiary controls" */
     HV_VMCS_FEAT_ENCLV,               /* secondary "enable ENCLV exiting" */
-    HV_VMCS_FEAT_PASID,               /* tertiary "PASID translation" */
+    HV_VMCS_FEAT_PASID,               /* secondary "PASID translation" (bit 21) */
     HV_VMCS_FEAT_PCONFIG,             /* secondary "enable PCONFIG" */
     HV_VMCS_FEAT_EXIT_CTLS2,          /* primary VM-exit "activate secondary controls" */
     HV_VMCS_FEAT_SPEC_CTRL,           /* secondary exit / tertiary "virtualize IA32_SPEC_CTRL" */

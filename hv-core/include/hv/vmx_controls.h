@@ -3,6 +3,8 @@
 #ifndef HV_VMX_CONTROLS_H
 #define HV_VMX_CONTROLS_H
 
+#include <stdint.h>
+
 /* Pin-based VM-execution controls (SDM Vol. 3 §25.6.1, Table 25-5). */
 #define PIN_EXTERNAL_INTERRUPT_EXITING (1u << 0)
 #define PIN_NMI_EXITING (1u << 3)
@@ -117,6 +119,19 @@
 #define VMX_BASIC_INS_OUTS_INFO (1ull << 54)
 #define VMX_BASIC_TRUE_CTLS (1ull << 55)
 #define VMX_BASIC_NO_ERRCODE_REQ (1ull << 56) /* VM entry may deliver hardware exceptions without error code */
+#define VMX_BASIC_SIZE_SHIFT 32                /* §A.1: bits 44:32, VMXON/VMCS region size in bytes */
+#define VMX_BASIC_SIZE_MASK (0x1fffull << 32)  /* §A.1: bits 44:32 */
+#define VMX_BASIC_PHYS32 (1ull << 48)          /* §A.1: addresses limited to 32 bits (0 on Intel 64) */
+#define VMX_BASIC_MEMTYPE_SHIFT 50             /* §A.1: bits 53:50, VMCS memory type (0 UC, 6 WB) */
+#define VMX_BASIC_RESERVED ((1ull << 31) | (7ull << 45) | (0x7full << 57)) /* §A.1: bits 31, 47:45, 63:57 */
+
+/* Default1 classes (SDM Vol. 3 Appendix A.2): controls that are, or once were, reserved with default 1. The
+ * non-TRUE capability MSRs always report them as allowed-0 = 1 (A.3.1 pin 1, 2, 4; A.3.2 primary 1, 4-6, 8,
+ * 13-16, 26; A.4.1 exit 0-8, 10, 11, 13, 14, 16, 17; A.5 entry 0-8, 12). */
+#define VMX_DEFAULT1_PIN 0x00000016u   /* §A.3.1 */
+#define VMX_DEFAULT1_PROC 0x0401e172u  /* §A.3.2 */
+#define VMX_DEFAULT1_EXIT 0x00036dffu  /* §A.4.1 */
+#define VMX_DEFAULT1_ENTRY 0x000011ffu /* §A.5 */
 
 /* IA32_VMX_EPT_VPID_CAP (SDM Vol. 3 §A.10). */
 #define EPT_CAP_EXECUTE_ONLY (1ull << 0)
@@ -139,7 +154,68 @@
 #define VPID_CAP_SINGLE_CONTEXT_RETAINING_GLOBALS (1ull << 43)
 
 /* IA32_VMX_MISC (SDM Vol. 3 §A.6). */
+#define VMX_MISC_STORE_LMA (1ull << 5) /* §A.6: VM exits store EFER.LMA into "IA-32e mode guest" */
+#define VMX_MISC_ACTIVITY_SHIFT 5 /* §A.6 bits 8:6: bit 6 = HLT (state 1), 7 = shutdown (2), 8 = wait-for-SIPI (3) */
+#define VMX_MISC_CR3_TARGETS_SHIFT 16 /* §A.6: bits 24:16, number of CR3-target values */
+#define VMX_MISC_CR3_TARGET_COUNT(misc) (((misc) >> VMX_MISC_CR3_TARGETS_SHIFT) & 0x1ffu) /* §A.6: bits 24:16 */
 #define VMX_MISC_VMWRITE_ANY_FIELD (1ull << 29)
 #define VMX_MISC_INJECT_ZERO_LENGTH (1ull << 30) /* VM entry allows instruction length 0 for soft events */
+
+/* Extended-page-table pointer (SDM Vol. 3 §25.6.11, Table 25-9). */
+#define EPTP_MEMTYPE(eptp) ((eptp)&7u)               /* bits 2:0: EPT paging-structure memory type */
+#define EPTP_WALK_MINUS_1(eptp) (((eptp) >> 3) & 7u) /* bits 5:3: page-walk length minus 1 */
+#define EPTP_AD_ENABLE (1ull << 6)                   /* bit 6: accessed and dirty flags enabled */
+#define EPTP_SSS_ENABLE (1ull << 7)                  /* bit 7: supervisor shadow-stack access rights */
+#define EPTP_RESERVED_11_8 0xf00ull                  /* bits 11:8: reserved */
+
+/* EPT memory types (SDM Vol. 3 §30.3.7; Table 25-9). */
+#define EPT_MEMTYPE_UC 0u
+#define EPT_MEMTYPE_WB 6u
+
+/* VM-function controls (SDM Vol. 3 §25.6.14, Table 25-10). */
+#define VMFUNC_EPTP_SWITCHING (1ull << 0)
+
+/* Virtual-APIC page: VTPR is at byte offset 80H (SDM Vol. 3 §30.1.1). */
+#define VAPIC_VTPR_OFFSET 0x80u
+
+/* VM-entry interruption-information field (SDM Vol. 3 §25.8.3, Table 25-17). */
+#define INTR_INFO_VECTOR(i) ((uint32_t)(i)&0xffu)      /* bits 7:0: vector */
+#define INTR_INFO_TYPE(i) (((uint32_t)(i) >> 8) & 7u) /* bits 10:8: interruption type */
+#define INTR_INFO_DELIVER_ERROR_CODE (1u << 11)        /* bit 11: deliver error code */
+#define INTR_INFO_RESERVED 0x7ffff000u                 /* bits 30:12: reserved */
+#define INTR_INFO_VALID (1u << 31)                     /* bit 31: valid */
+
+/* Interruption types (SDM Vol. 3 §25.8.3, Table 25-17, bits 10:8). */
+#define INTR_TYPE_EXTERNAL 0u
+#define INTR_TYPE_RESERVED 1u
+#define INTR_TYPE_NMI 2u
+#define INTR_TYPE_HW_EXCEPTION 3u
+#define INTR_TYPE_SW_INTERRUPT 4u
+#define INTR_TYPE_PRIV_SW_EXCEPTION 5u
+#define INTR_TYPE_SW_EXCEPTION 6u
+#define INTR_TYPE_OTHER_EVENT 7u
+
+/* Guest interruptibility state (SDM Vol. 3 §25.4.2, Table 25-3). */
+#define INTERRUPTIBILITY_STI (1u << 0)
+#define INTERRUPTIBILITY_MOV_SS (1u << 1)
+#define INTERRUPTIBILITY_SMI (1u << 2)
+#define INTERRUPTIBILITY_NMI (1u << 3)
+#define INTERRUPTIBILITY_ENCLAVE (1u << 4)
+#define INTERRUPTIBILITY_RESERVED 0xffffffe0u /* bits 31:5 */
+
+/* Guest activity states (SDM Vol. 3 §25.4.2). */
+#define ACTIVITY_ACTIVE 0u
+#define ACTIVITY_HLT 1u
+#define ACTIVITY_SHUTDOWN 2u
+#define ACTIVITY_WAIT_SIPI 3u
+
+/* Guest pending debug exceptions (SDM Vol. 3 §25.4.2, Table 25-4). */
+#define PENDING_DBG_ENABLED_BP (1ull << 12)
+#define PENDING_DBG_BS (1ull << 14)
+#define PENDING_DBG_RTM (1ull << 16)
+#define PENDING_DBG_RESERVED 0xfffffffffffeaff0ull /* bits 11:4, 13, 15, 63:17 */
+
+/* Shadow-VMCS indicator: bit 31 of the first 4 bytes of a VMCS region (SDM Vol. 3 §25.2). */
+#define VMCS_SHADOW_INDICATOR 0x80000000u
 
 #endif
