@@ -3,6 +3,7 @@
 #ifndef HVKIT_CLI_H
 #define HVKIT_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define HVKIT_EXIT_OK 0
@@ -16,7 +17,24 @@ _Noreturn void cli_bad_input(const char *where, const char *fmt, ...) __attribut
 /* Read a whole file ("-" is stdin), at most max bytes; bad input (exit 3) when unreadable or too large. */
 char *cli_read_file(const char *path, size_t max, size_t *len);
 
+/* Scenarios (cmd_run.c). A FILE ending in .hvt or .txt is the text form, anything else the binary format;
+ * a malformed one is bad input: "hvkit: FILE: byte N: reason" or "hvkit: FILE:LINE:COLUMN: reason", exit 3. */
+struct hvs_scenario;
+bool cli_is_text_scenario(const char *path);
+void cli_load_scenario(const char *path, struct hvs_scenario *s);
+void cli_load_scenario_text(const char *path, struct hvs_scenario *s);
+/* Bad input (exit 3) unless name is NULL or a known profile. */
+void cli_check_profile(const char *name);
+/* Replay s (trace lines on stdout when trace), print the one-line summary on stderr (and, with verdict, a
+ * "verdict: ..." line on stdout); returns the exit status: the replay status (0 ok, 1 killed, 2 oracle,
+ * 3 cannot run). */
+int cli_replay(const char *path, const struct hvs_scenario *s, const char *profile, bool trace, bool verdict);
+
 int cmd_profiles(int argc, char **argv);
 int cmd_entry_check(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_repro(int argc, char **argv);
+int cmd_asm(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 
 #endif

@@ -12,6 +12,10 @@ static const struct {
     {"profiles", cmd_profiles, "profiles [--json]                 list the simulated CPU profiles"},
     {"entry-check", cmd_entry_check,
      "entry-check FILE | --template PROFILE | --list-rules   apply the VM-entry checks to a VMCS state (FILE - is stdin)"},
+    {"run", cmd_run, "run FILE [--trace] [--profile NAME]   replay a scenario (.hvs, or text .hvt/.txt) on the sim"},
+    {"repro", cmd_repro, "repro FILE [--profile NAME]         dissect a scenario, replay it traced, name the verdict"},
+    {"asm", cmd_asm, "asm TEXT -o FILE.hvs                assemble a text scenario (never overwrites FILE)"},
+    {"dump", cmd_dump, "dump FILE                           a scenario as JSON lines: header, then each record"},
 };
 
 static void usage(FILE *f)

@@ -82,6 +82,16 @@ uint64_t hv_arch_read_cr4(struct hv_arch_cpu *cpu);
 void hv_arch_write_cr0(struct hv_arch_cpu *cpu, uint64_t value);
 void hv_arch_write_cr4(struct hv_arch_cpu *cpu, uint64_t value);
 
+/* The host's segment and descriptor-table state, which the VMCS host-state area must repeat so that a VM
+ * exit returns to the same host (SDM Vol. 3 §25.5, §28.5.2). Selectors as loaded (RPL and TI 0 for VM entry,
+ * §27.2.3); bases as the host uses them (FS/GS bases from IA32_FS_BASE/IA32_GS_BASE in 64-bit mode). The
+ * SYSENTER MSRs, IA32_EFER and IA32_PAT are read with hv_arch_rdmsr. */
+struct hv_host_state {
+    uint16_t cs, ss, ds, es, fs, gs, tr;
+    uint64_t fs_base, gs_base, tr_base, gdtr_base, idtr_base;
+};
+void hv_arch_read_host_state(struct hv_arch_cpu *cpu, struct hv_host_state *out);
+
 /* Host physical pages (4 KiB). hv_arch_page_alloc returns a zeroed page, or 0 when none is left. */
 hv_paddr_t hv_arch_page_alloc(struct hv_arch_cpu *cpu);
 void hv_arch_page_free(struct hv_arch_cpu *cpu, hv_paddr_t page);

@@ -1,0 +1,176 @@
+/* Oracles around the core's steps (oracle.h). */
+#include "oracle.h"
+
+#include <hv/exit_reasons.h>
+#include <hv/vmcs_fields.h>
+#include <hv/vmx_controls.h>
+#include <hv/x86.h>
+#include <stdio.h>
+
+void hvs_oracles_start(struct hvs_oracles *o, bool enabled, struct sim_machine *m, struct hv_arch_cpu *cpu,
+                       uint64_t work_limit)
+{
+    *o = (struct hvs_oracles){
+        .enabled = enabled,
+        .m = m,
+        .cpu = cpu,
+        .work_limit = work_limit ? work_limit : HVS_WORK_LIMIT_DEFAULT,
+        .pages_at_start = sim_pages_in_use(m),
+        .bad_frees_at_start = sim_bad_frees(m),
+        .faults_at_start = sim_cpu_fault_count(cpu),
+    };
+}
+
+void hvs_oracles_before_step(struct hvs_oracles *o, const uint64_t *f)
+{
+    o->rip_before = f ? f[HV_VMCS_ORD_GUEST_RIP] : 0;
+    o->entries_before = o->cpu->vm_entries;
+    o->exits_before = o->cpu->vm_exits;
+}
+
+bool hvs_exit_is_instruction(uint32_t basic)
+{
+    /* SDM Vol. 3 §28.2.5: the VM-exit instruction-length field is defined for exits caused by executing an
+     * instruction (the list there); the ones below are those the guest executes as one instruction. */
+    switch (basic) {
+    case HV_EXIT_CPUID: case HV_EXIT_GETSEC: case HV_EXIT_HLT: case HV_EXIT_INVD: case HV_EXIT_INVLPG:
+    case HV_EXIT_RDPMC: case HV_EXIT_RDTSC: case HV_EXIT_RSM: case HV_EXIT_VMCALL: case HV_EXIT_VMCLEAR:
+    case HV_EXIT_VMLAUNCH: case HV_EXIT_VMPTRLD: case HV_EXIT_VMPTRST: case HV_EXIT_VMREAD:
+    case HV_EXIT_VMRESUME: case HV_EXIT_VMWRITE: case HV_EXIT_VMXOFF: case HV_EXIT_VMXON:
+    case HV_EXIT_CR_ACCESS: case HV_EXIT_MOV_DR: case HV_EXIT_IO_INSTRUCTION: case HV_EXIT_RDMSR:
+    case HV_EXIT_WRMSR: case HV_EXIT_MWAIT: case HV_EXIT_MONITOR: case HV_EXIT_PAUSE:
+    case HV_EXIT_GDTR_IDTR_ACCESS: case HV_EXIT_LDTR_TR_ACCESS: case HV_EXIT_INVEPT: case HV_EXIT_RDTSCP:
+    case HV_EXIT_INVVPID: case HV_EXIT_WBINVD: case HV_EXIT_XSETBV: case HV_EXIT_RDRAND:
+    case HV_EXIT_INVPCID: case HV_EXIT_VMFUNC: case HV_EXIT_ENCLS: case HV_EXIT_RDSEED: case HV_EXIT_XSAVES:
+    case HV_EXIT_XRSTORS: case HV_EXIT_PCONFIG: case HV_EXIT_UMWAIT: case HV_EXIT_TPAUSE:
+    case HV_EXIT_LOADIWKEY: case HV_EXIT_ENCLV: case HV_EXIT_SEAMCALL: case HV_EXIT_TDCALL:
+    case HV_EXIT_RDMSRLIST: case HV_EXIT_WRMSRLIST:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Exits that happen between instructions or instead of one completing: the guest resumes at the same RIP. */
+static bool exit_keeps_rip(uint32_t basic)
+{
+    switch (basic) {
+    case HV_EXIT_EXCEPTION_NMI: case HV_EXIT_EXTERNAL_INTERRUPT: case HV_EXIT_TRIPLE_FAULT:
+    case HV_EXIT_INTERRUPT_WINDOW: case HV_EXIT_NMI_WINDOW: case HV_EXIT_MONITOR_TRAP_FLAG:
+    case HV_EXIT_EPT_VIOLATION: case HV_EXIT_EPT_MISCONFIG: case HV_EXIT_PREEMPTION_TIMER:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool check_entry(struct hvs_oracles *o, char *msg, size_t n)
+{
+    /* The sim's VMLAUNCH/VMRESUME ran the VM-entry checks (SDM Vol. 3 §27.2-27.4) and recorded the outcome.
+     * An injected failure returns before the checks, so a failing rule here is the core's VMCS. */
+    const struct ec_outcome *e = sim_cpu_last_entry_check(o->cpu);
+    if (e->kind == EC_OK || !e->rule)
+        return true;
+    snprintf(msg, n, "oracle entry-checks: the core handed a VMCS that fails %s (%s)", e->rule->name,
+             e->rule->sdm);
+    return false;
+}
+
+static bool check_rip(struct hvs_oracles *o, const uint64_t *f, char *msg, size_t n)
+{
+    uint32_t basic = HV_EXIT_REASON_BASIC(f[HV_VMCS_ORD_EXIT_REASON]);
+    uint64_t len = f[HV_VMCS_ORD_VM_EXIT_INSTRUCTION_LENGTH];
+    uint64_t inj = f[HV_VMCS_ORD_VM_ENTRY_INTERRUPTION_INFO];
+    uint64_t rip = f[HV_VMCS_ORD_GUEST_RIP];
+    if (f[HV_VMCS_ORD_EXIT_REASON] & HV_EXIT_REASON_ENTRY_FAILURE)
+        return true;
+    const char *name = hv_exit_reason_name(basic);
+    if (!name)
+        name = "?";
+    if (inj & INTR_INFO_VALID) {
+        /* An injected fault is delivered with the faulting instruction's RIP (SDM Vol. 3 §27.6.1.1: a
+         * hardware exception is a fault/trap as its vector defines; the core injects faults in place of
+         * the emulated instruction). Other injection types (interrupts, software exceptions) are not
+         * judged here. */
+        if (INTR_INFO_TYPE(inj) == INTR_TYPE_HW_EXCEPTION && rip != o->rip_before) {
+            snprintf(msg, n,
+                     "oracle rip: exit %u (%s) injected exception vector %u but moved RIP from 0x%llx to 0x%llx",
+                     basic, name, INTR_INFO_VECTOR(inj), (unsigned long long)o->rip_before,
+                     (unsigned long long)rip);
+            return false;
+        }
+        return true;
+    }
+    if (hvs_exit_is_instruction(basic)) {
+        /* §28.2.5: the guest resumes after the instruction, RIP + VM-exit instruction length (32-bit
+         * wrap outside 64-bit mode). */
+        uint64_t want = o->rip_before + len;
+        uint64_t want32 = want & 0xffffffffull;
+        if (rip != want && !(rip == want32 && !(f[HV_VMCS_ORD_GUEST_CS_AR_BYTES] & AR_L))) {
+            snprintf(msg, n,
+                     "oracle rip: exit %u (%s) with instruction length %llu resumed at RIP 0x%llx, expected 0x%llx",
+                     basic, name, (unsigned long long)len, (unsigned long long)rip, (unsigned long long)want);
+            return false;
+        }
+        return true;
+    }
+    if (exit_keeps_rip(basic) && rip != o->rip_before) {
+        snprintf(msg, n, "oracle rip: exit %u (%s) is not an instruction but RIP moved from 0x%llx to 0x%llx",
+                 basic, name, (unsigned long long)o->rip_before, (unsigned long long)rip);
+        return false;
+    }
+    return true;
+}
+
+static bool check_work(struct hvs_oracles *o, char *msg, size_t n)
+{
+    uint64_t work = (o->cpu->vm_entries - o->entries_before) + (o->cpu->vm_exits - o->exits_before);
+    if (work <= o->work_limit)
+        return true;
+    snprintf(msg, n, "oracle liveness: one step did %llu VM entries + exits (limit %llu)",
+             (unsigned long long)work, (unsigned long long)o->work_limit);
+    return false;
+}
+
+static bool check_faults(struct hvs_oracles *o, char *msg, size_t n)
+{
+    if (sim_cpu_fault_count(o->cpu) == o->faults_at_start)
+        return true;
+    const struct sim_fault *flt = sim_cpu_last_fault(o->cpu);
+    snprintf(msg, n, "oracle vmx-fault: %s raised %s in VMX root operation: %s", sim_insn_name(flt->insn),
+             flt->vector == VEC_UD ? "#UD" : flt->vector == VEC_GP ? "#GP(0)" : "a fault",
+             flt->reason ? flt->reason : "(no reason recorded)");
+    return false;
+}
+
+bool hvs_oracles_after_step(struct hvs_oracles *o, const uint64_t *f, enum hv_step_result step, char *msg,
+                            size_t msglen)
+{
+    if (!o->enabled)
+        return true;
+    if (!check_faults(o, msg, msglen) || !check_entry(o, msg, msglen) || !check_work(o, msg, msglen))
+        return false;
+    if (step == HV_STEP_CONTINUE && f && !check_rip(o, f, msg, msglen))
+        return false;
+    return true;
+}
+
+bool hvs_oracles_finish(struct hvs_oracles *o, char *msg, size_t msglen)
+{
+    if (!o->enabled)
+        return true;
+    if (!check_faults(o, msg, msglen))
+        return false;
+    size_t in_use = sim_pages_in_use(o->m);
+    if (in_use != o->pages_at_start) {
+        snprintf(msg, msglen, "oracle page-balance: %zu pages in use after destroy and VMXOFF, %zu before", in_use,
+                 o->pages_at_start);
+        return false;
+    }
+    if (sim_bad_frees(o->m) != o->bad_frees_at_start) {
+        snprintf(msg, msglen, "oracle page-balance: %llu frees of pages that were not allocated",
+                 (unsigned long long)(sim_bad_frees(o->m) - o->bad_frees_at_start));
+        return false;
+    }
+    return true;
+}

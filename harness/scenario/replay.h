@@ -1,0 +1,46 @@
+/* The replay engine: a scenario run on the sim, through the real core, under the oracles (DESIGN §4, §5).
+ *
+ * It builds a simulated machine with the scenario's profile, brings VMX up (hv_cpu_init), creates the VM
+ * (hv_vm_create), then walks the records: a raw record changes state or arms a fault; a semantic record is
+ * resolved against the core's current VMCS controls, bitmaps and masks — when the processor would exit, the
+ * sim's next exit is set and the core runs one step (hv_vcpu_step); when it would not, the sim applies the
+ * instruction's architectural effect itself and the guest moves on. Finally the VM is destroyed and VMX
+ * turned off.
+ *
+ * Oracles (DESIGN §5): 2 the full VM-entry checks before every entry (a VMCS the core hands to "hardware"
+ * that fails them is a bug unless the core is killing that VM); 3 RIP discipline; 5 bounded work per exit;
+ * and the core's bookkeeping: no VMX instruction faults, every page back in the pool after destroy. */
+#ifndef HVS_REPLAY_H
+#define HVS_REPLAY_H
+
+#include "scenario.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct hvs_replay_options {
+    const char *profile;  /* overrides the header's profile when not NULL */
+    FILE *trace;          /* one JSON line per exit and lifecycle event when not NULL */
+    bool no_oracles;      /* benchmarks: skip the oracles (the entry checks still decide VM entry) */
+};
+
+enum hvs_status {
+    HVS_OK = 0,       /* the scenario ran to its end, or the guest halted for good */
+    HVS_KILLED = 1,   /* the core killed the VM (message says why) */
+    HVS_ORACLE = 2,   /* an oracle found a core bug (message names the oracle) */
+    HVS_BAD_INPUT = 3 /* the scenario cannot run here (unknown profile, VM config the core refuses, ...) */
+};
+
+struct hvs_replay_result {
+    enum hvs_status status;
+    char message[512];
+    uint64_t exits;        /* VM exits the core handled */
+    size_t records_run;    /* records consumed before the run ended */
+};
+
+/* Run s; fills r; returns r->status. */
+enum hvs_status hvs_replay(const struct hvs_scenario *s, const struct hvs_replay_options *o,
+                           struct hvs_replay_result *r);
+
+#endif

@@ -1,0 +1,180 @@
+/* The hypervisor core's public API: logical processors in VMX operation, VMs, and running them.
+ *
+ * The core allocates nothing but 4-KiB pages through arch.h and keeps no globals: the caller provides the
+ * storage of every struct hv_cpu and struct hv_vm, so any number of CPUs and VMs can exist side by side.
+ *
+ * Life of a VM (seed 000, "Lifecycle of a VM"):
+ *   hv_cpu_init(cpu)          VMX bring-up on one logical processor (VMXON)
+ *   hv_vm_create(vm, cpu)     VMCS, guest memory, EPT, bitmaps, MSR areas; controls fitted to the CPU
+ *   hv_vcpu_step(vm) ...      one VM entry (VMRESUME, falling back to VMLAUNCH on error 5), one VM exit,
+ *                             handled through the exit table
+ *   hv_vm_destroy(vm)         every page back to the allocator
+ *   hv_cpu_fini(cpu)          VMXOFF
+ */
+#ifndef HV_VM_H
+#define HV_VM_H
+
+#include <hv/arch.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Why an operation failed: a code for programs and a sentence for people. */
+enum hv_err {
+    HV_OK = 0,
+    HV_ERR_NOT_INTEL,             /* CPUID vendor is not GenuineIntel */
+    HV_ERR_NO_VMX,                /* CPUID.1:ECX.VMX[bit 5] = 0 */
+    HV_ERR_FEATURE_CONTROL,       /* IA32_FEATURE_CONTROL locked without "VMXON outside SMX" */
+    HV_ERR_CR_FIXED,              /* CR0/CR4 cannot satisfy IA32_VMX_CR0/CR4_FIXED0/1 */
+    HV_ERR_NO_MEMORY,             /* a page allocation failed */
+    HV_ERR_VMX_INSTRUCTION,       /* a VMX instruction failed (message names the SDM error) */
+    HV_ERR_CONTROL_UNSUPPORTED,   /* a VM-execution/exit/entry control the core requires is not allowed */
+    HV_ERR_BAD_CONFIG,            /* the VM configuration is invalid */
+    HV_ERR_STATE,                 /* the object is not in a state that allows the operation */
+};
+
+#define HV_MESSAGE_MAX 160
+
+/* One logical processor in VMX operation. */
+struct hv_cpu {
+    struct hv_arch_cpu *arch;
+    bool vmx_on;
+    hv_paddr_t vmxon_region;
+    uint32_t vmcs_revision;   /* IA32_VMX_BASIC[30:0] (SDM Vol. 3 §A.1) */
+    uint64_t cr0_saved, cr4_saved; /* restored by hv_cpu_fini */
+    /* Where a VM exit lands (VMCS host RIP/RSP, SDM Vol. 3 §25.5.1, §28.5.3): the backend's exit stub and the
+     * stack it runs on. Set by the caller (the bootable platform) before hv_vm_create; hv_cpu_init keeps
+     * them. 0 is canonical and fine for the sim, whose "enter guest" returns to C without using them. */
+    uint64_t host_rip, host_rsp;
+    /* The VMCS this processor last made current with VMPTRLD (0: none). VMREAD/VMWRITE/VMLAUNCH act on the
+     * current VMCS (SDM Vol. 3 §25.1), so a step of a VM first makes its VMCS current when it is not. */
+    hv_paddr_t current_vmcs;
+    enum hv_err err;
+    char message[HV_MESSAGE_MAX];
+};
+
+enum hv_guest_mode {
+    HV_GUEST_PROGRAM64 = 0, /* "program in VM": 64-bit long mode, page tables built by the core */
+    HV_GUEST_REAL_MODE = 1, /* "booted machine": real mode at reset state, needs unrestricted guest */
+};
+
+/* Largest guest memory the core accepts (eager allocation until EPT lazy allocation lands). */
+#define HV_VM_MAX_MEMORY (256ull << 20)
+
+struct hv_trace_event;
+typedef void (*hv_trace_fn)(void *opaque, const struct hv_trace_event *ev);
+
+struct hv_vm_config {
+    uint64_t memory_size; /* bytes of guest RAM from GPA 0; multiple of 4 KiB, 1 MiB .. HV_VM_MAX_MEMORY */
+    enum hv_guest_mode mode;
+    uint64_t entry;       /* guest RIP (program64: a GPA, identity-mapped; real mode: CS base 0, IP = entry) */
+    uint64_t stack;       /* guest RSP */
+    hv_trace_fn trace;    /* optional: called for every exit and lifecycle event */
+    void *trace_opaque;
+};
+
+/* What the trace observer sees (layered on the handlers, not inside them). */
+enum hv_trace_kind {
+    HV_TRACE_ENTRY_FALLBACK, /* VMRESUME failed with error 5; VMLAUNCH follows */
+    HV_TRACE_EXIT,           /* an exit and its handler's outcome */
+    HV_TRACE_KILL,           /* the VM was killed; message says why */
+};
+
+enum hv_exit_action {
+    HV_EXIT_RESUME = 0, /* handled: enter the guest again */
+    HV_EXIT_HALT,       /* the guest halted and nothing can wake it: the run ends */
+    HV_EXIT_KILL,       /* the VM is dead (vm->message says why) */
+};
+
+struct hv_trace_event {
+    enum hv_trace_kind kind;
+    uint32_t exit_reason;   /* the exit-reason field (basic reason in bits 15:0, bit 31 entry failure) */
+    uint64_t qualification;
+    uint32_t instr_len;
+    enum hv_exit_action action;
+    const char *message;    /* HV_TRACE_KILL: the reason; HV_TRACE_EXIT: what the handler did (may be "") */
+};
+
+/* I/O port handlers (a port bus per VM). An IN of an unclaimed port reads all ones; an OUT to one is dropped
+ * and counted. size is 1, 2 or 4. */
+typedef uint32_t (*hv_port_in_fn)(void *opaque, uint16_t port, unsigned size);
+typedef void (*hv_port_out_fn)(void *opaque, uint16_t port, unsigned size, uint32_t value);
+
+#define HV_PORT_RANGES_MAX 16
+struct hv_port_range {
+    uint16_t first, last;
+    hv_port_in_fn in;
+    hv_port_out_fn out;
+    void *opaque;
+};
+
+/* Counters a VM keeps (for tests, traces and benchmarks). */
+struct hv_vm_stats {
+    uint64_t exits;
+    uint64_t exits_by_reason[80];
+    uint64_t unclaimed_port_out;
+    uint64_t unclaimed_port_in;
+    uint64_t injected_exceptions;
+    uint64_t external_interrupts;
+};
+
+struct hv_vm {
+    struct hv_cpu *cpu;
+    struct hv_vm_config cfg;
+    bool created, dead, launched_once;
+    enum hv_err err;
+    char message[HV_MESSAGE_MAX]; /* why creation failed or why the VM was killed */
+    /* Structures the VMCS points at (host-physical pages the VM owns). */
+    hv_paddr_t vmcs;
+    hv_paddr_t io_bitmap_a, io_bitmap_b, msr_bitmap;
+    hv_paddr_t msr_area_guest;  /* VM-entry MSR-load = VM-exit MSR-store area (guest values) */
+    hv_paddr_t msr_area_host;   /* VM-exit MSR-load area (host values) */
+    uint32_t msr_area_count;
+    hv_paddr_t ept_root;        /* EPT PML4 */
+    uint64_t eptp;
+    uint16_t vpid;
+    uint64_t pages_owned;       /* pages this VM holds from the allocator */
+    /* Controls as fitted to the CPU (SDM Vol. 3 §25.6-25.8). */
+    uint32_t pin, proc, proc2, exit_ctls, entry_ctls;
+    /* The vCPU (one per VM). */
+    struct hv_guest_gprs gprs;
+    bool halted;
+    uint64_t xcr0;
+    uint64_t tsc_aux;
+    /* Virtualized MSR state the guest sees (the rest passes through or is switched by the MSR areas). */
+    uint64_t guest_apic_base;
+    uint64_t guest_misc_enable;
+    uint8_t vtpr; /* CR8 (TPR[7:4]) when there is no TPR shadow (SDM Vol. 3 §11.8.6.1): exits/cr.c */
+    /* Devices. */
+    unsigned nports;
+    struct hv_port_range ports[HV_PORT_RANGES_MAX];
+    struct hv_vm_stats stats;
+};
+
+/* Bring VMX up on one logical processor: GenuineIntel, CPUID.1:ECX.VMX, IA32_FEATURE_CONTROL (locked with
+ * "VMXON outside SMX" when unlocked), CR0/CR4 fixed bits, VMXON region with the revision identifier, VMXON. */
+enum hv_err hv_cpu_init(struct hv_cpu *cpu, struct hv_arch_cpu *arch);
+/* VMXOFF and free the VMXON region; restores CR4.VMXE and CR0 as they were. */
+void hv_cpu_fini(struct hv_cpu *cpu);
+
+/* Create a VM on cpu. On failure every page taken so far is returned and vm->message says why. */
+enum hv_err hv_vm_create(struct hv_vm *vm, struct hv_cpu *cpu, const struct hv_vm_config *cfg);
+/* Return every page of the VM (VMCLEAR first). Safe on a dead VM and on a VM whose creation failed. */
+void hv_vm_destroy(struct hv_vm *vm);
+
+/* Claim a range of I/O ports for the VM (the core then intercepts them in the I/O bitmaps). */
+enum hv_err hv_vm_add_ports(struct hv_vm *vm, const struct hv_port_range *range);
+
+enum hv_step_result {
+    HV_STEP_CONTINUE = 0, /* the exit was handled; the guest can run again */
+    HV_STEP_HALTED,       /* the guest halted and nothing can wake it */
+    HV_STEP_KILLED,       /* the VM is dead; vm->message says why */
+};
+/* One VM entry, one VM exit, its handler. */
+enum hv_step_result hv_vcpu_step(struct hv_vm *vm);
+/* Steps until the VM halts for good or dies, at most max_exits exits (0: no limit). */
+enum hv_step_result hv_vcpu_run(struct hv_vm *vm, uint64_t max_exits);
+
+/* Kill the VM with a reason (printf-like subset: %s %d %u %x %lx %llx %llu). Always returns HV_EXIT_KILL. */
+enum hv_exit_action hv_vm_kill(struct hv_vm *vm, const char *fmt, ...);
+
+#endif
