@@ -1,6 +1,7 @@
 /* The replay engine (harness/scenario/replay.c), the resolution of semantic records (resolve.c) and the
  * oracles (oracle.c): scenarios built in memory and run through the real core on the sim. Each oracle is
  * shown to trip on a planted violation. */
+#include "core.h"
 #include "oracle.h"
 #include "replay.h"
 #include "resolve.h"
@@ -666,6 +667,31 @@ TEST_CASE(oracle_liveness_trips_on_unbounded_step)
     struct hvs_replay_hooks exact = {.work_limit = 2};
     t = run(&c, &exact, false, &r);
     CHECK_EQ_U64(r.status, HVS_OK);
+    free(t);
+}
+
+static void vmread_flood(void *opaque, struct sim_machine *m, struct hv_vm *vm, size_t record)
+{
+    (void)opaque;
+    (void)m;
+    if (record != 0)
+        return;
+    /* a handler stuck in a loop of VMREADs */
+    for (int i = 0; i < 2000; i++)
+        (void)hv_vmread(vm, VMCS_GUEST_RIP);
+}
+
+TEST_CASE(oracle_liveness_trips_on_vmx_instruction_flood)
+{
+    struct sc c;
+    acceptance(&c, "bochs-haswell");
+    struct hvs_replay_hooks h = {.after_step = vmread_flood};
+    struct hvs_replay_result r;
+    char *t = run(&c, &h, false, &r);
+    if (r.status != HVS_ORACLE)
+        dump_on_fail(t, &r);
+    CHECK_EQ_U64(r.status, HVS_ORACLE);
+    CHECK(strstr(r.message, "oracle liveness: one step executed") != NULL);
     free(t);
 }
 

@@ -257,7 +257,7 @@ TEST_CASE(guest_memory_and_page_tables_translate)
         CHECK(guest_translate(&vm, cr3, las[i], &gpa));
         CHECK_EQ_U64(gpa, las[i]);
     }
-    uint64_t gpa;
+    uint64_t gpa = 0;
     CHECK(!guest_translate(&vm, cr3, 1ull << 30, &gpa)); /* beyond the identity map */
     /* reading through the guest translation returns what was written */
     CHECK(guest_translate(&vm, cr3, 0x1ff0, &gpa));

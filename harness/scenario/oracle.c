@@ -25,6 +25,7 @@ void hvs_oracles_before_step(struct hvs_oracles *o, const uint64_t *f)
 {
     o->rip_before = f ? f[HV_VMCS_ORD_GUEST_RIP] : 0;
     o->entries_before = o->cpu->vm_entries;
+    o->instructions_before = o->cpu->vmx_instructions;
     o->exits_before = o->cpu->vm_exits;
 }
 
@@ -125,10 +126,15 @@ static bool check_rip(struct hvs_oracles *o, const uint64_t *f, char *msg, size_
 static bool check_work(struct hvs_oracles *o, char *msg, size_t n)
 {
     uint64_t work = (o->cpu->vm_entries - o->entries_before) + (o->cpu->vm_exits - o->exits_before);
-    if (work <= o->work_limit)
+    uint64_t insns = o->cpu->vmx_instructions - o->instructions_before;
+    if (work <= o->work_limit && insns <= HVS_VMX_INSN_LIMIT)
         return true;
-    snprintf(msg, n, "oracle liveness: one step did %llu VM entries + exits (limit %llu)",
-             (unsigned long long)work, (unsigned long long)o->work_limit);
+    if (work > o->work_limit)
+        snprintf(msg, n, "oracle liveness: one step did %llu VM entries + exits (limit %llu)",
+                 (unsigned long long)work, (unsigned long long)o->work_limit);
+    else
+        snprintf(msg, n, "oracle liveness: one step executed %llu VMX instructions (limit %u)",
+                 (unsigned long long)insns, HVS_VMX_INSN_LIMIT);
     return false;
 }
 

@@ -32,6 +32,8 @@
 #include <stdint.h>
 
 #define HVS_WORK_LIMIT_DEFAULT 4u /* VM entries + VM exits per step (a step is 1 + 1; 2 spare) */
+/* VMX instructions per step: a handled exit takes a few dozen VMREAD/VMWRITEs; 1024 means a loop. */
+#define HVS_VMX_INSN_LIMIT 1024u
 
 struct hvs_oracles {
     bool enabled;
@@ -44,7 +46,7 @@ struct hvs_oracles {
     uint64_t faults_at_start;
     /* at the start of the current step */
     uint64_t rip_before;
-    uint64_t entries_before, exits_before;
+    uint64_t instructions_before, entries_before, exits_before;
 };
 
 /* Before hv_cpu_init: remember the pool and fault counters. */

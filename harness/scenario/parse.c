@@ -134,7 +134,7 @@ int hvs_parse(struct hvs_scenario *s, const uint8_t *data, size_t len, char *err
     memset(s, 0, sizeof *s);
     if (err && errlen)
         err[0] = 0;
-    size_t pos;
+    size_t pos = 0;
     if (parse_header(&c, &s->header, &pos) < 0) {
         memset(&s->header, 0, sizeof s->header);
         return -1;

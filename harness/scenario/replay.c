@@ -10,11 +10,9 @@
  *   - Fault-injection records (FAIL_ALLOC, FAIL_VMX) that precede every other record are armed before VMX
  *     bring-up, so a scenario can fail VMXON or the N-th allocation of hv_vm_create; anywhere else they arm
  *     where they stand.
- *   - The guest is the sim's guest model (sim_cpu_set_guest) run by this file: at each VM exit it does what
- *     a processor does on every VM exit, clearing the valid bit of the VM-entry interruption-information
- *     field (SDM Vol. 3 §28.2: "Updating VM-Entry Control Fields"; the event it held was delivered by the
- *     entry), and reports the exit the current record resolved to. A step with no exit prepared (cannot
- *     happen from a record) ends in a triple fault, as a guest with nothing to run would.
+ *   - The guest is the sim's guest model (sim_cpu_set_guest) run by this file: it reports the exit the
+ *     current record resolved to. A step with no exit prepared (cannot happen from a record) ends in a
+ *     triple fault, as a guest with nothing to run would.
  *   - Raw SET_GPR of RIP/RFLAGS stores what a guest can architecturally hold: RFLAGS reserved bits cleared,
  *     bit 1 set, VM cleared (virtual-8086 mode is not modelled); RIP canonical in 64-bit mode (sign-extended
  *     from bit 47 when it is not) and 32-bit outside it. A raw record therefore cannot by itself make the
@@ -35,10 +33,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-/* From hv-core/src/core.h (guest_mem.c): the core's validated guest-physical write. Declared here because
- * hv-core/src is not on hvscenario's include path. */
-bool hv_gpa_write(struct hv_vm *vm, uint64_t gpa, const void *buf, size_t len);
 
 #define TSC_START 1000000ull /* the simulated TSC at the first record */
 #define TSC_PER_RECORD 1000ull
@@ -177,11 +171,8 @@ static uint64_t *vmcs_fields(struct replay *rp)
 static void guest_model(struct hv_arch_cpu *cpu, struct hv_guest_gprs *gprs, struct sim_exit *exit, void *opaque)
 {
     (void)gprs;
+    (void)cpu;
     struct replay *rp = opaque;
-    /* SDM Vol. 3 §28.2: every VM exit clears bit 31 of the VM-entry interruption-information field. */
-    uint64_t *f = cpu->current_vmcs == SIM_NO_VMCS ? NULL : sim_vmcs_fields(cpu->m, cpu->current_vmcs);
-    if (f)
-        f[HV_VMCS_ORD_VM_ENTRY_INTERRUPTION_INFO] &= ~(uint64_t)INTR_INFO_VALID;
     if (rp->exit_ready) {
         *exit = rp->next_exit;
         rp->exit_ready = false;
@@ -401,6 +392,7 @@ enum hvs_status hvs_replay_hooked(const struct hvs_scenario *s, const struct hvs
         return finish(rp, HVS_BAD_INPUT, "cannot build a simulated machine of %zu pages for profile %s",
                       arena_pages(pages), prof->name);
     rp->cpu = sim_machine_cpu(rp->m, 0);
+    sim_machine_set_entry_checks(rp->m, !o->no_entry_checks);
 
     size_t i = 0;
     if (bring_up(rp, &i) == HVS_OK) {

@@ -36,9 +36,34 @@ struct ec_memory {
     void *opaque;
 };
 
+/* The profile's answers the rules ask for on every run, resolved once (ec_caps_init): RDMSR of each VMX
+ * capability MSR with the existence rules of SDM Vol. 3 Appendix A applied, and the few CPUID leaves the rules
+ * read. A profile never changes, so a machine computes this at creation; the rules give the same answers with
+ * or without it (ec_ctx.caps NULL: they ask the profile each time). */
+#define EC_CAPS_CPUID_LEAVES 3 /* CPUID.(7,0), CPUID.0AH, CPUID.80000001H */
+
+struct ec_caps {
+    const struct sim_profile *prof; /* what these were computed from; ignored for any other profile */
+    uint64_t vmx_msr[SIM_VMX_MSR_COUNT]; /* sim_profile_rdmsr's value: 0 for an MSR the processor lacks */
+    struct sim_cpuid_leaf cpuid[EC_CAPS_CPUID_LEAVES];
+};
+
+void ec_caps_init(struct ec_caps *k, const struct sim_profile *p);
+
+/* What one run of the checks (ec_run) computes once and several rules read: the in-order scan of the VM-entry
+ * MSR-load area, whose result all nine msr_load.* rules need (entry_checks_msr_load.c). ec_run gives each run
+ * a fresh memo; a rule called outside ec_run sees none and computes for itself. */
+struct ec_memo {
+    bool msr_load_scanned;
+    uint8_t msr_load_failure; /* entry_checks_msr_load.c's enum msr_failure */
+    uint64_t msr_load_entry;  /* the failing entry's number from 1, 0 when none fails */
+};
+
 struct ec_ctx {
     const uint64_t *f;              /* VMCS field values, by HV_VMCS_ORD_* */
     const struct sim_profile *prof; /* the processor */
+    const struct ec_caps *caps;     /* prof's answers resolved once, or NULL (then asked of prof) */
+    struct ec_memo *memo;           /* set by ec_run for the length of a run; NULL otherwise */
     struct ec_memory mem;
     bool host_ia32e;                /* the processor is in IA-32e mode when it executes VMLAUNCH/VMRESUME */
     /* Controls read once per run (0 where the control field does not exist or its activating bit is 0):
@@ -50,6 +75,16 @@ struct ec_ctx {
 
 /* Field value by name: EC_F(c, GUEST_RFLAGS). */
 #define EC_F(c, NAME) ((c)->f[HV_VMCS_ORD_##NAME])
+
+/* The profile as the rules see it, from c->caps when it holds c->prof's answers:
+ * ec_cap_msr  RDMSR of a VMX capability MSR; 0 for an MSR the processor does not have (Appendix A), which
+ *             allows no bit of what it would govern;
+ * ec_ctl_cap  the capability MSR that bounds a control field: the TRUE_* one when IA32_VMX_BASIC[55] = 1
+ *             (SDM Vol. 3 §A.3-§A.5; sim_ctl_capability);
+ * ec_cpuid    register r (0 EAX .. 3 EDX) of CPUID leaf/subleaf. */
+uint64_t ec_cap_msr(const struct ec_ctx *c, uint32_t msr);
+uint64_t ec_ctl_cap(const struct ec_ctx *c, uint32_t msr, uint32_t true_msr);
+uint32_t ec_cpuid(const struct ec_ctx *c, uint32_t leaf, uint32_t subleaf, int r);
 
 struct ec_rule {
     const char *name; /* "guest.rflags.reserved" */
@@ -89,8 +124,10 @@ struct ec_outcome {
 void ec_ctx_load_controls(struct ec_ctx *c);
 
 /* Run every check in SDM order (controls, host state, guest state, MSR loading) and return the first
- * failure, or EC_OK. ec_ctx_load_controls must have been called. */
+ * failure, or EC_OK. ec_ctx_load_controls must have been called; c->memo is ignored (the run uses its own). */
 struct ec_outcome ec_run(const struct ec_ctx *c);
+/* The same, starting at the tables of class `first` (the sim skips §27.2 when it knows its inputs passed). */
+struct ec_outcome ec_run_from(const struct ec_ctx *c, enum ec_class first);
 
 /* All rules, for listing and tests: rule i of ec_rule_count(). */
 size_t ec_rule_count(void);

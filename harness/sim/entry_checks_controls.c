@@ -17,7 +17,7 @@
 
 static uint64_t ctl_cap(const struct ec_ctx *c, uint32_t msr, uint32_t true_msr)
 {
-    return sim_ctl_capability(c->prof, msr, true_msr);
+    return ec_ctl_cap(c, msr, true_msr);
 }
 
 /* A capability MSR as RDMSR returns it; an MSR the processor does not have reads as 0 here, which makes
@@ -25,10 +25,7 @@ static uint64_t ctl_cap(const struct ec_ctx *c, uint32_t msr, uint32_t true_msr)
  * in the first place: the activating bit fails its own allowed-1 check). */
 static uint64_t cap_msr(const struct ec_ctx *c, uint32_t msr)
 {
-    uint64_t v = 0;
-    if (!sim_profile_rdmsr(c->prof, msr, &v))
-        v = 0;
-    return v;
+    return ec_cap_msr(c, msr);
 }
 
 /* "The address should not set any bits beyond the processor's physical-address width." */

@@ -55,9 +55,7 @@ static inline bool ec_guest_in_phys_width(const struct ec_ctx *c, uint64_t pa)
 /* CPUID register r (0 EAX .. 3 EDX) of leaf/subleaf on the context's profile. */
 static inline uint32_t ec_guest_cpuid(const struct ec_ctx *c, uint32_t leaf, uint32_t subleaf, int r)
 {
-    uint32_t out[4] = {0, 0, 0, 0};
-    sim_profile_cpuid(c->prof, leaf, subleaf, out);
-    return out[r];
+    return ec_cpuid(c, leaf, subleaf, r);
 }
 
 /* The pending event of the VM-entry interruption-information field, if its valid bit is set. */

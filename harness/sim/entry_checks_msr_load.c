@@ -5,9 +5,10 @@
  * loading") and bit 31 set, the exit qualification being that entry's number counted from 1 (§27.8).
  *
  * Each rule is one way an entry's processing can fail. Because the hardware reports the FIRST failing entry,
- * every rule runs the same in-order scan (first_failure) and fails only when the first failing entry failed
+ * every rule looks at the same in-order scan (first_failure) and fails only when the first failing entry failed
  * for its reason; within one entry the reasons are tested in the order of the table (the SDM's bullet order).
- * So the outcome is the hardware's whatever order the runner evaluates the rules in.
+ * So the outcome is the hardware's whatever order the runner evaluates the rules in. The scan runs once per
+ * ec_run (its result kept in the run's memo, struct ec_memo) and the nine rules read it.
  *
  * Decisions (documented because the SDM leaves them open):
  * - Unreadable memory: an entry the sim's physical memory cannot supply reads as all ones, as reads of
@@ -60,6 +61,20 @@ static uint64_t read64(const struct ec_ctx *c, uint64_t pa)
     return v;
 }
 
+/* Entry i's two halves (bits 63:0 in e[0], 127:64 in e[1]): one read of all 16 bytes when memory has them;
+ * otherwise each half on its own, so that an entry straddling the end of memory reads as it always did (the
+ * half memory has, and all ones for the other). */
+static void read_entry(const struct ec_ctx *c, uint64_t pa, uint64_t e[2])
+{
+    uint8_t b[16];
+    if (c->mem.read && pa <= UINT64_MAX - 15 && c->mem.read(c->mem.opaque, pa, b, sizeof b)) {
+        memcpy(e, b, sizeof b);
+        return;
+    }
+    e[0] = read64(c, pa);
+    e[1] = read64(c, pa + 8);
+}
+
 /* MSRs whose loading the sim's processor refuses for model-specific reasons (SDM Vol. 3 §27.4 bullet 4, Vol. 4
  * Chapter 2): the microcode-update trigger and signature, as KVM refuses them. */
 static bool model_specific_refused(uint32_t index)
@@ -81,12 +96,14 @@ static enum msr_failure entry_failure(const struct ec_ctx *c, uint64_t lo, uint6
         return MF_MODEL_SPECIFIC;
     if (lo >> 32)
         return MF_RESERVED;
+    /* sim_msr_write_allowed (for IA32_EFER sim_msr_efer_write_allowed_in), one part at a time: each part is
+     * its own rule */
     if (!sim_msr_implemented(c->prof, index))
         return MF_UNKNOWN;
-    if (!sim_msr_write_allowed(c->prof, index, data))
+    if (!sim_msr_value_allowed(c->prof, index, data))
         return MF_VALUE;
     if (index == MSR_IA32_EFER) {
-        if (!sim_msr_efer_write_allowed_in(c->prof, cr0, *efer, data))
+        if (!sim_msr_efer_lme_change_allowed(cr0, *efer, data))
             return MF_EFER_LME;
         *efer = (data & ~EFER_LMA) | (*efer & EFER_LMA); /* LMA is read-only */
     }
@@ -111,8 +128,9 @@ static enum msr_failure first_failure(const struct ec_ctx *c, uint64_t *entry)
         *entry = i + 1;
         if (i >= limit)
             return MF_COUNT;
-        uint64_t pa = base + 16 * i;
-        enum msr_failure f = entry_failure(c, read64(c, pa), read64(c, pa + 8), cr0, &efer);
+        uint64_t e[2];
+        read_entry(c, base + 16 * i, e);
+        enum msr_failure f = entry_failure(c, e[0], e[1], cr0, &efer);
         if (f != MF_NONE)
             return f;
     }
@@ -120,10 +138,24 @@ static enum msr_failure first_failure(const struct ec_ctx *c, uint64_t *entry)
     return MF_NONE;
 }
 
+/* first_failure, once per run: the run's memo keeps it for the other eight rules. */
+static enum msr_failure first_failure_memo(const struct ec_ctx *c, uint64_t *entry)
+{
+    struct ec_memo *m = c->memo;
+    if (!m)
+        return first_failure(c, entry);
+    if (!m->msr_load_scanned) {
+        m->msr_load_failure = (uint8_t)first_failure(c, &m->msr_load_entry);
+        m->msr_load_scanned = true;
+    }
+    *entry = m->msr_load_entry;
+    return (enum msr_failure)m->msr_load_failure;
+}
+
 static bool passes(const struct ec_ctx *c, uint64_t *detail, enum msr_failure mine)
 {
     uint64_t entry = 0;
-    if (first_failure(c, &entry) != mine)
+    if (first_failure_memo(c, &entry) != mine)
         return true;
     *detail = entry;
     return false;

@@ -14,6 +14,11 @@ struct sim_vmx_injection {
 
 struct sim_machine {
     const struct sim_profile *prof;
+    /* What the profile answers, resolved once at creation because VMLAUNCH/VMRESUME and VMREAD/VMWRITE ask
+     * on every exit (a profile never changes): the entry checks' capabilities, and which VMCS fields exist. */
+    struct ec_caps caps;
+    uint64_t has_field[(HV_VMCS_FIELD_COUNT + 63) / 64]; /* bit i: sim_profile_has_vmcs_field(prof, i) */
+    bool entry_checks; /* sim_machine_set_entry_checks */
     unsigned ncpus;
     struct hv_arch_cpu cpu[SIM_MAX_CPUS];
     /* physical memory */
@@ -82,6 +87,11 @@ struct sim_machine *sim_machine_create(const struct sim_profile *prof, size_t pa
     if (!m)
         return NULL;
     m->prof = prof;
+    ec_caps_init(&m->caps, prof);
+    for (int i = 0; i < HV_VMCS_FIELD_COUNT; i++)
+        if (sim_profile_has_vmcs_field(prof, i))
+            m->has_field[i / 64] |= 1ull << (i % 64);
+    m->entry_checks = true;
     m->ncpus = ncpus;
     m->npages = pages;
     m->mem = aligned_alloc(SIM_PAGE_SIZE, pages * SIM_PAGE_SIZE);
@@ -113,6 +123,17 @@ void sim_machine_destroy(struct sim_machine *m)
 }
 
 const struct sim_profile *sim_machine_profile(const struct sim_machine *m) { return m->prof; }
+const struct ec_caps *sim_machine_ec_caps(const struct sim_machine *m) { return &m->caps; }
+
+bool sim_machine_has_vmcs_field(const struct sim_machine *m, int field_ordinal)
+{
+    if (field_ordinal < 0 || field_ordinal >= HV_VMCS_FIELD_COUNT)
+        return false;
+    return (m->has_field[field_ordinal / 64] >> (field_ordinal % 64)) & 1;
+}
+
+void sim_machine_set_entry_checks(struct sim_machine *m, bool on) { m->entry_checks = on; }
+bool sim_machine_entry_checks(const struct sim_machine *m) { return m->entry_checks; }
 unsigned sim_machine_ncpus(const struct sim_machine *m) { return m->ncpus; }
 
 struct hv_arch_cpu *sim_machine_cpu(struct sim_machine *m, unsigned i)
@@ -166,7 +187,11 @@ bool sim_phys_write(struct sim_machine *m, uint64_t pa, const void *buf, size_t 
 
 bool sim_phys_read_cb(void *machine, uint64_t pa, void *buf, size_t len)
 {
-    return sim_phys_read(machine, pa, buf, len);
+    const void *p = sim_phys_ptr(machine, pa, len);
+    if (!p)
+        return false;
+    memcpy(buf, p, len); /* len may be 0 */
+    return true;
 }
 
 struct ec_memory sim_machine_ec_memory(struct sim_machine *m)

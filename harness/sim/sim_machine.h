@@ -22,6 +22,7 @@
 #define SIM_MACHINE_H
 
 #include "entry_check.h"
+#include "sim_entry_memo.h"
 #include "sim_profile.h"
 
 #include <hv/arch.h>
@@ -126,7 +127,9 @@ struct hv_arch_cpu {
     } msrs[SIM_CPU_MSR_SLOTS];
     /* the outcome of the last VM-entry check run (rule == NULL when it passed or none ran) */
     struct ec_outcome last_entry;
+    struct sim_entry_memo entry_memo; /* inputs of the last passing §27.2 checks (sim_entry_memo.h) */
     uint64_t vm_entries; /* successful VM entries */
+    uint64_t vmx_instructions; /* VMX instructions executed (the liveness oracle's measure of work) */
     uint64_t vm_exits;   /* VM exits, including VM-entry failures */
 };
 
@@ -135,6 +138,17 @@ struct hv_arch_cpu {
 struct sim_machine *sim_machine_create(const struct sim_profile *prof, size_t pages, unsigned ncpus);
 void sim_machine_destroy(struct sim_machine *m);
 const struct sim_profile *sim_machine_profile(const struct sim_machine *m);
+/* The profile's answers the VM-entry checks ask for, resolved at creation (entry_check.h, struct ec_caps). */
+const struct ec_caps *sim_machine_ec_caps(const struct sim_machine *m);
+/* sim_profile_has_vmcs_field of the machine's profile, from a table made at creation (VMREAD/VMWRITE ask on
+ * every access). */
+bool sim_machine_has_vmcs_field(const struct sim_machine *m, int field_ordinal);
+/* The VM-entry checks of VMLAUNCH/VMRESUME (SDM Vol. 3 §27.2-§27.4), on by default. Off, VM entry treats every
+ * VMCS as passing them: NOT faithful to the SDM (a VMCS hardware would refuse enters anyway, and the
+ * entry-check oracle has nothing to look at). For benchmarks that measure the core and the sim without the
+ * checks, nothing else. */
+void sim_machine_set_entry_checks(struct sim_machine *m, bool on);
+bool sim_machine_entry_checks(const struct sim_machine *m);
 unsigned sim_machine_ncpus(const struct sim_machine *m);
 struct hv_arch_cpu *sim_machine_cpu(struct sim_machine *m, unsigned i); /* NULL when i >= ncpus */
 

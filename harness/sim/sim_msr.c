@@ -155,8 +155,11 @@ bool sim_msr_implemented(const struct sim_profile *p, uint32_t msr)
 
 bool sim_msr_write_allowed(const struct sim_profile *p, uint32_t msr, uint64_t value)
 {
-    if (!sim_msr_implemented(p, msr))
-        return false;
+    return sim_msr_implemented(p, msr) && sim_msr_value_allowed(p, msr, value);
+}
+
+bool sim_msr_value_allowed(const struct sim_profile *p, uint32_t msr, uint64_t value)
+{
     switch (msr) {
     case MSR_IA32_SYSENTER_ESP:
     case MSR_IA32_SYSENTER_EIP:
@@ -186,9 +189,11 @@ bool sim_msr_write_allowed(const struct sim_profile *p, uint32_t msr, uint64_t v
 
 bool sim_msr_efer_write_allowed_in(const struct sim_profile *p, uint64_t cr0, uint64_t cur_efer, uint64_t value)
 {
-    if (!sim_msr_write_allowed(p, MSR_IA32_EFER, value))
-        return false;
-    if ((cr0 & (1ull << 31)) && ((value ^ cur_efer) & EFER_LME))
-        return false; /* EFER.LME cannot change while paging is enabled */
-    return true;
+    return sim_msr_write_allowed(p, MSR_IA32_EFER, value) && sim_msr_efer_lme_change_allowed(cr0, cur_efer, value);
+}
+
+bool sim_msr_efer_lme_change_allowed(uint64_t cr0, uint64_t cur_efer, uint64_t value)
+{
+    /* EFER.LME cannot change while paging (CR0.PG, bit 31) is enabled */
+    return !((cr0 & (1ull << 31)) && ((value ^ cur_efer) & EFER_LME));
 }

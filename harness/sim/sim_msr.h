@@ -43,6 +43,11 @@ bool sim_msr_implemented(const struct sim_profile *p, uint32_t msr);
  * a non-canonical address in an address MSR, an invalid memory type. The one state-dependent fault, changing
  * EFER.LME while CR0.PG = 1, is sim_msr_efer_write_allowed_in(). */
 bool sim_msr_write_allowed(const struct sim_profile *p, uint32_t msr, uint64_t value);
+/* The value half of sim_msr_write_allowed, for an msr sim_msr_implemented() accepts (callers that have
+ * asked that already need not ask again). */
+bool sim_msr_value_allowed(const struct sim_profile *p, uint32_t msr, uint64_t value);
+/* The state half of sim_msr_efer_write_allowed_in: false when value changes EFER.LME while CR0.PG = 1. */
+bool sim_msr_efer_lme_change_allowed(uint64_t cr0, uint64_t cur_efer, uint64_t value);
 
 /* WRMSR(IA32_EFER, value) with the processor's CR0 and current EFER: sim_msr_write_allowed() and, while
  * CR0.PG = 1, EFER.LME unchanged (SDM Vol. 3 §10.8.5 / Vol. 2 WRMSR: #GP). EFER.LMA is read-only: the value's

@@ -33,6 +33,7 @@ struct hv_vmx_result sim_vmx_fault(struct hv_arch_cpu *cpu, enum sim_insn insn, 
 bool sim_vmx_begin(struct hv_arch_cpu *cpu, enum sim_insn insn, struct hv_vmx_result *injected)
 {
     cpu->fault.raised = false;
+    cpu->vmx_instructions++;
     if (!sim_take_vmx_injection(cpu->m, insn, injected))
         return false;
     /* An injected VMfailValid still lands in the error field, as the core would read it from there. */
@@ -275,7 +276,7 @@ static int field_of(const struct hv_arch_cpu *cpu, uint64_t encoding, int *high)
     if (encoding >> 32)
         return -1;
     int ord = hv_vmcs_field_lookup((uint32_t)encoding, high);
-    if (ord < 0 || !sim_profile_has_vmcs_field(sim_machine_profile(cpu->m), ord))
+    if (ord < 0 || !sim_machine_has_vmcs_field(cpu->m, ord))
         return -1;
     return ord;
 }

@@ -33,7 +33,7 @@ const char *sim_eptp_invalid(const struct sim_machine *m, uint64_t eptp)
     f[HV_VMCS_ORD_PRIMARY_PROC_BASED_VM_EXEC_CONTROL] = PROC_ACTIVATE_SECONDARY_CONTROLS;
     f[HV_VMCS_ORD_SECONDARY_PROC_BASED_VM_EXEC_CONTROL] = PROC2_ENABLE_EPT;
     f[HV_VMCS_ORD_EPT_POINTER] = eptp;
-    struct ec_ctx c = {.f = f, .prof = sim_machine_profile(m)};
+    struct ec_ctx c = {.f = f, .prof = sim_machine_profile(m), .caps = sim_machine_ec_caps(m)};
     ec_ctx_load_controls(&c);
     for (size_t i = 0, n = ec_rule_count(); i < n; i++) {
         const struct ec_rule *r = ec_rule_at(i);

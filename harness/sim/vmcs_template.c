@@ -8,9 +8,8 @@
 uint64_t sim_ctl_capability(const struct sim_profile *p, uint32_t msr, uint32_t true_msr)
 {
     uint64_t v = 0;
-    if (true_msr && (sim_profile_vmx_msr(p, MSR_IA32_VMX_BASIC) & VMX_BASIC_TRUE_CTLS))
-        msr = true_msr;
-    sim_profile_rdmsr(p, msr, &v); /* a missing MSR reads as 0: nothing may be 1 */
+    /* a missing MSR reads as 0: nothing may be 1 */
+    sim_profile_rdmsr(p, sim_ctl_capability_msr(p, msr, true_msr), &v);
     return v;
 }
 

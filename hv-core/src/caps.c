@@ -102,6 +102,8 @@ static const struct named_bit proc_names[] = {
     {PROC_HLT_EXITING, "'HLT exiting' (SDM Vol. 3 §25.6.2)"},
     {PROC_USE_IO_BITMAPS, "'use I/O bitmaps' (SDM Vol. 3 §25.6.2)"},
     {PROC_USE_MSR_BITMAPS, "'use MSR bitmaps' (SDM Vol. 3 §25.6.2)"},
+    {PROC_CR8_LOAD_EXITING, "'CR8-load exiting' (SDM Vol. 3 §25.6.2)"},
+    {PROC_CR8_STORE_EXITING, "'CR8-store exiting' (SDM Vol. 3 §25.6.2)"},
 };
 static const struct named_bit exit_names[] = {
     {EXIT_HOST_ADDRESS_SPACE_SIZE, "VM-exit 'host address-space size' (SDM Vol. 3 §25.7.1)"},
@@ -133,9 +135,11 @@ enum hv_err hv_caps_fit(const struct hv_caps *caps, enum hv_guest_mode mode, str
     miss = hv_adjust_controls(caps->pin, PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING, 0, &out->pin);
     if (miss)
         return refuse(msg, msg_size, missing_name(pin_names, N(pin_names), miss), "the host must keep its interrupts");
+    /* CR8 exiting: the core uses no TPR shadow, and without one a guest MOV to/from CR8 reaches the
+     * processor's own TPR (SDM Vol. 3 §26.3, "use TPR shadow" = 0), i.e. the host's interrupt priority. */
     miss = hv_adjust_controls(caps->proc,
                               PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
-                                  PROC_ACTIVATE_SECONDARY_CONTROLS,
+                                  PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_ACTIVATE_SECONDARY_CONTROLS,
                               0, &out->proc);
     if (miss)
         return refuse(msg, msg_size, missing_name(proc_names, N(proc_names), miss), "the core intercepts through it");

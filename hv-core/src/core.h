@@ -49,11 +49,6 @@ void hv_inject_gp0(struct hv_vm *vm);
 /* msr policy (msr_virt.c): fill the 4-KiB MSR bitmap (SDM Vol. 3 §25.6.9): 1 = exit. */
 void hv_msr_bitmap_fill(struct hv_vm *vm, uint8_t *bitmap);
 
-/* ---- guest memory (guest_mem.c) ----------------------------------------------------------------------------
- * Copy to/from guest-physical memory through the VM's own EPT; false when any byte is not RAM of the VM. */
-bool hv_gpa_read(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len);
-bool hv_gpa_write(struct hv_vm *vm, uint64_t gpa, const void *buf, size_t len);
-
 /* ---- pages the VM owns (vm.c) ---------------------------------------------------------------------------- */
 hv_paddr_t hv_vm_page_alloc(struct hv_vm *vm); /* zeroed; counted in vm->pages_owned; 0 on failure */
 void hv_vm_page_free(struct hv_vm *vm, hv_paddr_t pa);

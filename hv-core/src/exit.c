@@ -48,10 +48,8 @@ enum hv_exit_action hv_exit_dispatch(struct hv_vm *vm, const struct hv_exit *e)
         return hv_vm_kill(vm, "unexpected exit %s (%u)", name ? name : "not defined by SDM Vol. 3 Appendix C",
                           e->basic);
     }
-    /* Hardware clears the valid bit of the VM-entry interruption-information field on every VM exit (SDM
-     * Vol. 3 §25.8.3); clearing it here too means an event is only ever injected by this exit's handler,
-     * whatever the backend left there. */
-    hv_vmwrite(vm, VMCS_VM_ENTRY_INTERRUPTION_INFO, 0);
+    /* No need to clear the VM-entry interruption-information field here: every VM exit clears its valid bit
+     * (SDM Vol. 3 §28.2), so an event is injected only by the handler of this exit. */
     return h(vm, e);
 }
 

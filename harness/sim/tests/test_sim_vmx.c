@@ -1002,6 +1002,48 @@ TEST_CASE(vmlaunch_entry_check_outcomes)
     env_fini(&e);
 }
 
+/* The §27.2 memo (sim_entry_memo.h) never changes an outcome: after an entry that passed, a control,
+ * host-state or guest-CR0 change made behind VMWRITE's back is still seen by the next entry. */
+TEST_CASE(entry_memo_sees_changes_made_without_vmwrite)
+{
+    struct env e;
+    if (!env_init(&e))
+        return;
+    env_current(&e);
+    uint64_t *f = sim_vmcs_fields(e.m, e.vmcs);
+    load_template(&e);
+    sim_cpu_set_next_exit(e.cpu, HV_EXIT_CPUID, 0, 2);
+    CHECK_SUCCEED(hv_arch_vmenter(e.cpu, true, NULL));
+    CHECK_EQ_U64(vmread(&e, VMCS_EXIT_REASON), HV_EXIT_CPUID);
+    CHECK(e.cpu->entry_memo.valid);
+    /* unchanged: the resume passes (from the memo) */
+    sim_cpu_set_next_exit(e.cpu, HV_EXIT_CPUID, 0, 2);
+    CHECK_SUCCEED(hv_arch_vmenter(e.cpu, false, NULL));
+    CHECK_EQ_U64(vmread(&e, VMCS_EXIT_REASON), HV_EXIT_CPUID);
+    /* a control written straight into the region */
+    uint64_t pin = f[HV_VMCS_ORD_PIN_BASED_VM_EXEC_CONTROL];
+    f[HV_VMCS_ORD_PIN_BASED_VM_EXEC_CONTROL] = 0;
+    CHECK_FAIL_VALID(hv_arch_vmenter(e.cpu, false, NULL), HV_VMXERR_ENTRY_INVALID_CONTROL);
+    f[HV_VMCS_ORD_PIN_BASED_VM_EXEC_CONTROL] = pin;
+    /* a host-state field */
+    f[HV_VMCS_ORD_HOST_TR_SELECTOR] = 0;
+    CHECK_FAIL_VALID(hv_arch_vmenter(e.cpu, false, NULL), HV_VMXERR_ENTRY_INVALID_HOST_STATE);
+    f[HV_VMCS_ORD_HOST_TR_SELECTOR] = 0x18;
+    /* an event injected behind VMWRITE's back: #GP without the error code protected mode requires
+     * (§27.2.1.3) */
+    sim_cpu_set_next_exit(e.cpu, HV_EXIT_CPUID, 0, 2);
+    CHECK_SUCCEED(hv_arch_vmenter(e.cpu, false, NULL));
+    f[HV_VMCS_ORD_VM_ENTRY_INTERRUPTION_INFO] = INTR_INFO_VALID | (INTR_TYPE_HW_EXCEPTION << 8) | 13;
+    CHECK_FAIL_VALID(hv_arch_vmenter(e.cpu, false, NULL), HV_VMXERR_ENTRY_INVALID_CONTROL);
+    f[HV_VMCS_ORD_VM_ENTRY_INTERRUPTION_INFO] = 0;
+    /* the processor leaving IA-32e mode changes a §27.2.4 input */
+    sim_cpu_set_next_exit(e.cpu, HV_EXIT_CPUID, 0, 2);
+    CHECK_SUCCEED(hv_arch_vmenter(e.cpu, false, NULL));
+    e.cpu->efer &= ~EFER_LMA;
+    CHECK_FAIL_VALID(hv_arch_vmenter(e.cpu, false, NULL), HV_VMXERR_ENTRY_INVALID_HOST_STATE);
+    env_fini(&e);
+}
+
 /* ================= INVEPT ================= */
 
 static struct hv_invept_desc good_eptp(void)

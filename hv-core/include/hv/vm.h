@@ -16,6 +16,7 @@
 
 #include <hv/arch.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Why an operation failed: a code for programs and a sentence for people. */
@@ -173,6 +174,11 @@ enum hv_step_result {
 enum hv_step_result hv_vcpu_step(struct hv_vm *vm);
 /* Steps until the VM halts for good or dies, at most max_exits exits (0: no limit). */
 enum hv_step_result hv_vcpu_run(struct hv_vm *vm, uint64_t max_exits);
+
+/* Copy to/from guest-physical memory through the VM's own EPT (guest_mem.c): how a host loads a program or
+ * reads a guest buffer. false, copying nothing, when any byte is not RAM of the VM. */
+bool hv_gpa_read(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len);
+bool hv_gpa_write(struct hv_vm *vm, uint64_t gpa, const void *buf, size_t len);
 
 /* Kill the VM with a reason (printf-like subset: %s %d %u %x %lx %llx %llu). Always returns HV_EXIT_KILL. */
 enum hv_exit_action hv_vm_kill(struct hv_vm *vm, const char *fmt, ...);
