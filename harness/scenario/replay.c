@@ -54,6 +54,9 @@ struct replay {
     uint64_t tsc;
     uint64_t exit_no;
     size_t record;
+    /* the FAIL_VMX record whose failure is armed, until the trace has said that it fired */
+    const struct hvs_record *armed_vmx;
+    size_t armed_vmx_record;
 };
 
 /* ---- trace -------------------------------------------------------------------------------------------- */
@@ -78,9 +81,12 @@ static const char *action_name(enum hv_exit_action a)
     return a == HV_EXIT_RESUME ? "resume" : a == HV_EXIT_HALT ? "halt" : "kill";
 }
 
+static void note_fired_fault(struct replay *rp);
+
 static void trace_event(void *opaque, const struct hv_trace_event *ev)
 {
     struct replay *rp = opaque;
+    note_fired_fault(rp); /* an injected failure that caused this event is reported before it */
     FILE *f = rp->o ? rp->o->trace : NULL;
     if (ev->kind == HV_TRACE_EXIT)
         rp->exit_no++;
@@ -187,6 +193,7 @@ static bool step(struct replay *rp, const struct sim_exit *x)
     hvs_oracles_before_step(&rp->orc, vmcs_fields(rp));
     enum hv_step_result res = hv_vcpu_step(&rp->vm);
     rp->exit_ready = false; /* an entry that failed never ran the guest */
+    note_fired_fault(rp);
     if (rp->hooks && rp->hooks->after_step)
         rp->hooks->after_step(rp->hooks->opaque, rp->m, &rp->vm, rp->record);
     char msg[sizeof rp->r->message];
@@ -255,6 +262,28 @@ static void arm_fault(struct replay *rp, const struct hvs_record *rec)
     }
     enum hv_vmx_status st = rec->b == HV_VMFAIL_VALID ? HV_VMFAIL_VALID : HV_VMFAIL_INVALID;
     sim_inject_vmx_failure(rp->m, (enum sim_insn)rec->a, st, (uint32_t)rec->c);
+    rp->armed_vmx = rec;
+    rp->armed_vmx_record = rp->record;
+}
+
+/* When an armed VMX-instruction failure has been consumed, say so in the trace: otherwise an injected
+ * failure that happens to match what the processor would have answered anyway (error 5 at the first
+ * VMRESUME) could not be told from none. */
+static void note_fired_fault(struct replay *rp)
+{
+    FILE *f = rp->o ? rp->o->trace : NULL;
+    if (!rp->armed_vmx || sim_vmx_injection_armed(rp->m))
+        return;
+    const struct hvs_record *rec = rp->armed_vmx;
+    rp->armed_vmx = NULL;
+    if (!f)
+        return;
+    fprintf(f, "{\"event\":\"fault-fired\",\"record\":%zu,\"insn\":", rp->armed_vmx_record);
+    json_str(f, sim_insn_name((enum sim_insn)rec->a));
+    if (rec->b == HV_VMFAIL_VALID)
+        fprintf(f, ",\"result\":\"VMfailValid\",\"error\":%llu}\n", (unsigned long long)rec->c);
+    else
+        fprintf(f, ",\"result\":\"VMfailInvalid\"}\n");
 }
 
 static bool is_fault_record(uint8_t type) { return type == HVS_FAIL_ALLOC || type == HVS_FAIL_VMX; }
@@ -331,6 +360,7 @@ static enum hvs_status bring_up(struct replay *rp, size_t *next_record)
 
     hvs_oracles_start(&rp->orc, !rp->o->no_oracles, rp->m, rp->cpu, rp->hooks ? rp->hooks->work_limit : 0);
     enum hv_err e = hv_cpu_init(&rp->hcpu, rp->cpu);
+    note_fired_fault(rp);
     if (e != HV_OK) {
         trace_refusal(rp, "vmx-refused", rp->hcpu.message);
         return finish(rp, HVS_KILLED, "VMX bring-up refused: %s", rp->hcpu.message);
@@ -346,6 +376,7 @@ static enum hvs_status bring_up(struct replay *rp, size_t *next_record)
     };
     rp->vm_made = true; /* hv_vm_destroy is safe on a VM whose creation failed */
     e = hv_vm_create(&rp->vm, &rp->hcpu, &cfg);
+    note_fired_fault(rp);
     if (e != HV_OK) {
         trace_refusal(rp, "vm-refused", rp->vm.message);
         return finish(rp, e == HV_ERR_BAD_CONFIG ? HVS_BAD_INPUT : HVS_KILLED, "VM creation refused: %s",

@@ -289,6 +289,11 @@ void sim_inject_clear(struct sim_machine *m)
     m->vmx_inj.armed = false;
 }
 
+bool sim_vmx_injection_armed(const struct sim_machine *m)
+{
+    return m->vmx_inj.armed;
+}
+
 bool sim_take_vmx_injection(struct sim_machine *m, enum sim_insn insn, struct hv_vmx_result *out)
 {
     if (!m->vmx_inj.armed || (m->vmx_inj.insn != SIM_INSN_ANY && m->vmx_inj.insn != insn))

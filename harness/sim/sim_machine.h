@@ -189,6 +189,8 @@ void sim_inject_page_alloc_failure(struct sim_machine *m, unsigned after);
 void sim_inject_vmx_failure(struct sim_machine *m, enum sim_insn insn, enum hv_vmx_status status,
                             uint32_t error);
 void sim_inject_clear(struct sim_machine *m);
+/* Whether a VMX-instruction failure is armed and has not fired yet. */
+bool sim_vmx_injection_armed(const struct sim_machine *m);
 /* For sim_vmx*.c: consume a pending VMX-instruction injection matching insn; true when one applied. */
 bool sim_take_vmx_injection(struct sim_machine *m, enum sim_insn insn, struct hv_vmx_result *out);
 /* For VMXON: a fresh, nonzero VMX session number (machine-wide). */
