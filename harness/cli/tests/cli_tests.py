@@ -5,27 +5,11 @@ Each case runs hvkit as a user would and checks its output and exit status (DESI
 failed, 3 bad input)."""
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-HVKIT = sys.argv[1]
-CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
-def run(*args, stdin=None):
-    p = subprocess.run([HVKIT, *args], input=stdin, capture_output=True, text=True)
-    return p.returncode, p.stdout, p.stderr
-
-
-def expect(cond, what):
-    if not cond:
-        raise AssertionError(what)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import case, expect, main, run  # noqa: E402
 
 
 def template(profile):
@@ -138,10 +122,4 @@ def bad_input_is_status_3_with_a_place():
 
 
 if __name__ == "__main__":
-    name = sys.argv[2]
-    try:
-        CASES[name]()
-    except AssertionError as e:
-        print(f"FAIL: {name}: {e}")
-        sys.exit(1)
-    print(f"PASS: {name}")
+    main()

@@ -7,40 +7,23 @@ the byte offset (docs/scenario-format.md)."""
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
-HVKIT = sys.argv[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import CLEANUPS, case, expect, main, run  # noqa: E402
+
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scenario", "examples")
-CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
-def run(*args, stdin=None):
-    p = subprocess.run([HVKIT, *args], input=stdin, capture_output=True, text=True)
-    return p.returncode, p.stdout, p.stderr
-
-
-def expect(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def example(name):
     return os.path.join(EXAMPLES, name)
 
 
-TMPDIRS = []
-
-
 def tmpdir():
-    TMPDIRS.append(tempfile.mkdtemp(prefix="hvkit-scn-"))
-    return TMPDIRS[-1]
+    d = tempfile.mkdtemp(prefix="hvkit-scn-")
+    CLEANUPS.append(lambda: shutil.rmtree(d, ignore_errors=True))
+    return d
 
 
 def assemble(text_path, out_path):
@@ -221,13 +204,4 @@ def usage_errors_are_status_3():
 
 
 if __name__ == "__main__":
-    name = sys.argv[2]
-    try:
-        CASES[name]()
-    except AssertionError as e:
-        print(f"FAIL: {name}: {e}")
-        sys.exit(1)
-    finally:
-        for d in TMPDIRS:
-            shutil.rmtree(d, ignore_errors=True)
-    print(f"PASS: {name}")
+    main()
