@@ -1,11 +1,14 @@
 /* Oracles around the core's steps (oracle.h). */
 #include "oracle.h"
 
+#include "sim_ept.h"
+
 #include <hv/exit_reasons.h>
 #include <hv/vmcs_fields.h>
 #include <hv/vmx_controls.h>
 #include <hv/x86.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 void hvs_oracles_start(struct hvs_oracles *o, bool enabled, struct sim_machine *m, struct hv_arch_cpu *cpu,
                        uint64_t work_limit)
@@ -27,6 +30,7 @@ void hvs_oracles_before_step(struct hvs_oracles *o, const uint64_t *f)
     o->entries_before = o->cpu->vm_entries;
     o->instructions_before = o->cpu->vmx_instructions;
     o->exits_before = o->cpu->vm_exits;
+    o->device_rip_advance = 0;
 }
 
 bool hvs_exit_is_instruction(uint32_t basic)
@@ -115,7 +119,15 @@ static bool check_rip(struct hvs_oracles *o, const uint64_t *f, char *msg, size_
         }
         return true;
     }
-    if (exit_keeps_rip(basic) && rip != o->rip_before) {
+    /* An EPT exit that a harness device completed (replay.c's MMIO device) moves RIP by what the device
+     * said; any other non-instruction exit leaves it. */
+    uint64_t keep = o->rip_before;
+    if (basic == HV_EXIT_EPT_VIOLATION || basic == HV_EXIT_EPT_MISCONFIG) {
+        keep += o->device_rip_advance;
+        if (!(f[HV_VMCS_ORD_GUEST_CS_AR_BYTES] & AR_L))
+            keep &= 0xffffffffull;
+    }
+    if (exit_keeps_rip(basic) && rip != keep) {
         snprintf(msg, n, "oracle rip: exit %u (%s) is not an instruction but RIP moved from 0x%llx to 0x%llx",
                  basic, name, (unsigned long long)o->rip_before, (unsigned long long)rip);
         return false;
@@ -149,6 +161,146 @@ static bool check_faults(struct hvs_oracles *o, char *msg, size_t n)
     return false;
 }
 
+/* ---- ept (oracle 4) ------------------------------------------------------------------------------------ */
+
+void hvs_oracles_set_vm(struct hvs_oracles *o, const struct hv_vm *vm, uint32_t owner)
+{
+    o->vm = vm;
+    o->vm_owner = owner;
+    o->ept_pages_checked = (size_t)-1;
+}
+
+static bool ept_due(struct hvs_oracles *o, const uint64_t *f)
+{
+    if (!o->vm || !o->vm->created)
+        return false;
+    uint32_t basic = HV_EXIT_REASON_BASIC(f[HV_VMCS_ORD_EXIT_REASON]);
+    return o->ept_every_step || basic == HV_EXIT_EPT_VIOLATION || basic == HV_EXIT_EPT_MISCONFIG ||
+           sim_pages_in_use(o->m) != o->ept_pages_checked || f[HV_VMCS_ORD_EPT_POINTER] != o->ept_eptp_checked;
+}
+
+struct ept_check {
+    struct hvs_oracles *o;
+    const struct hv_vm *vm;
+    uint8_t *tables; /* one bit per arena page: EPT tables */
+    size_t npages;
+    uint64_t ram_pages;
+    char *msg;
+    size_t msglen;
+    bool bad;
+};
+
+static bool page_index(const struct ept_check *c, uint64_t pa, size_t *i)
+{
+    if (pa < SIM_PHYS_BASE || (pa - SIM_PHYS_BASE) / SIM_PAGE_SIZE >= c->npages)
+        return false;
+    *i = (size_t)((pa - SIM_PHYS_BASE) / SIM_PAGE_SIZE);
+    return true;
+}
+
+static const char *owner_name(uint32_t owner)
+{
+    return owner == SIM_OWNER_FREE ? "a free page" : owner == SIM_OWNER_HOST ? "the host" :
+           owner == SIM_OWNER_NONE ? "no memory" : "another owner";
+}
+
+static bool ept_fail(struct ept_check *c, const char *fmt, unsigned long long a, unsigned long long b,
+                     const char *s)
+{
+    int n = snprintf(c->msg, c->msglen, "oracle ept: ");
+    if (n >= 0 && (size_t)n < c->msglen)
+        snprintf(c->msg + n, c->msglen - (size_t)n, fmt, a, b, s);
+    c->bad = true;
+    return false;
+}
+
+static bool collect_tables(void *opaque, const struct sim_ept_node *n)
+{
+    struct ept_check *c = opaque;
+    if (n->kind != SIM_EPT_NODE_TABLE)
+        return true;
+    uint32_t owner = sim_page_owner(c->o->m, n->frame);
+    if (owner != c->o->vm_owner)
+        return ept_fail(c, "the EPT table for GPA 0x%llx is frame 0x%llx, owned by %s, not the VM", n->gpa,
+                        n->frame, owner_name(owner));
+    size_t i;
+    if (page_index(c, n->frame, &i))
+        c->tables[i >> 3] |= (uint8_t)(1u << (i & 7));
+    return true;
+}
+
+/* The region that decides what gpa is: the last added that contains it (hv_vm_add_region), or NULL. */
+static const struct hv_region *region_of(const struct hv_vm *vm, uint64_t gpa)
+{
+    unsigned n = vm->nregions < HV_REGIONS_MAX ? vm->nregions : HV_REGIONS_MAX;
+    for (unsigned k = n; k-- > 0;) {
+        const struct hv_region *r = &vm->regions[k];
+        if (gpa >= r->gpa && gpa - r->gpa < r->size)
+            return r;
+    }
+    return NULL;
+}
+
+static bool is_structure(const struct hv_vm *vm, uint64_t pa)
+{
+    return pa == vm->vmcs || pa == vm->io_bitmap_a || pa == vm->io_bitmap_b || pa == vm->msr_bitmap ||
+           pa == vm->msr_area_guest || pa == vm->msr_area_host;
+}
+
+static bool check_leaf(void *opaque, const struct sim_ept_node *n)
+{
+    struct ept_check *c = opaque;
+    if (n->kind != SIM_EPT_NODE_LEAF)
+        return true;
+    for (uint64_t off = 0; off < n->size; off += SIM_PAGE_SIZE) {
+        uint64_t pa = n->frame + off, gpa = n->gpa + off;
+        uint32_t owner = sim_page_owner(c->o->m, pa);
+        if (owner != c->o->vm_owner)
+            return ept_fail(c, "GPA 0x%llx maps frame 0x%llx, owned by %s, not the VM", gpa, pa, owner_name(owner));
+        size_t i;
+        if ((page_index(c, pa, &i) && ((c->tables[i >> 3] >> (i & 7)) & 1u)) || is_structure(c->vm, pa))
+            return ept_fail(c, "GPA 0x%llx maps frame 0x%llx, one of the VM's own %s", gpa, pa,
+                            "control structures (EPT table, VMCS, bitmap or MSR area)");
+        const struct hv_region *r = region_of(c->vm, gpa);
+        if (r && (r->type == HV_REGION_MMIO || r->type == HV_REGION_MMIO_NP))
+            return ept_fail(c, "the MMIO hole at GPA 0x%llx is backed by frame 0x%llx (region %s)", gpa, pa,
+                            r->name ? r->name : "?");
+        if (!r && gpa < c->vm->cfg.memory_size)
+            c->ram_pages++;
+    }
+    return true;
+}
+
+bool hvs_oracles_ept(struct hvs_oracles *o, const uint64_t *f, char *msg, size_t msglen)
+{
+    if (!o->enabled || !f || !o->vm || !o->vm->created)
+        return true;
+    const struct hv_vm *vm = o->vm;
+    uint64_t eptp = f[HV_VMCS_ORD_EPT_POINTER];
+    o->ept_pages_checked = sim_pages_in_use(o->m);
+    o->ept_eptp_checked = eptp;
+    if (!(f[HV_VMCS_ORD_SECONDARY_PROC_BASED_VM_EXEC_CONTROL] & PROC2_ENABLE_EPT) || !eptp)
+        return true; /* no EPT (the core refuses such VMs; nothing to check) */
+    struct sim_ept_caps caps = sim_ept_caps_of(o->m);
+    struct ept_check c = {.o = o, .vm = vm, .npages = sim_pages_total(o->m), .msg = msg, .msglen = msglen};
+    c.tables = calloc(c.npages / 8 + 1, 1);
+    if (!c.tables)
+        return true; /* out of host memory: no verdict rather than a false one */
+    sim_ept_for_each(o->m, &caps, eptp, collect_tables, &c);
+    if (!c.bad)
+        sim_ept_for_each(o->m, &caps, eptp, check_leaf, &c);
+    free(c.tables);
+    if (c.bad)
+        return false;
+    uint64_t quota = vm->cfg.memory_quota_pages ? vm->cfg.memory_quota_pages : vm->cfg.memory_size / SIM_PAGE_SIZE;
+    if (c.ram_pages > quota) {
+        snprintf(msg, msglen, "oracle ept: %llu RAM pages backed, over the quota of %llu",
+                 (unsigned long long)c.ram_pages, (unsigned long long)quota);
+        return false;
+    }
+    return true;
+}
+
 bool hvs_oracles_after_step(struct hvs_oracles *o, const uint64_t *f, enum hv_step_result step, char *msg,
                             size_t msglen)
 {
@@ -157,6 +309,8 @@ bool hvs_oracles_after_step(struct hvs_oracles *o, const uint64_t *f, enum hv_st
     if (!check_faults(o, msg, msglen) || !check_entry(o, msg, msglen) || !check_work(o, msg, msglen))
         return false;
     if (step == HV_STEP_CONTINUE && f && !check_rip(o, f, msg, msglen))
+        return false;
+    if (f && ept_due(o, f) && !hvs_oracles_ept(o, f, msg, msglen))
         return false;
     return true;
 }

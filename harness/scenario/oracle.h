@@ -17,8 +17,21 @@
  *                 counter the sim does not have yet.
  *   vmx-fault     a VMX instruction (or MOV CR/WRMSR) the core executed faulted (#UD/#GP): on hardware that
  *                 crashes the host. Checked after every step and at the end.
- *   page-balance  (§5.4, lite) after hv_vm_destroy and hv_cpu_fini every page is back in the pool and no
+ *   page-balance  (§5.4) after hv_vm_destroy and hv_cpu_fini every page is back in the pool and no
  *                 free was of a page not allocated.
+ *   ept           (§5.4, issue 4 item 6) the EPT the VMCS's EPTP names, walked with the sim's walker
+ *                 (sim_ept_for_each): every table frame and every frame a present leaf maps carries the VM's
+ *                 owner tag in the sim's pool (pages allocated while the VM exists are tagged HVS_VM_OWNER by
+ *                 the replay); no leaf maps one of the VM's own control structures (an EPT table, the VMCS,
+ *                 its bitmaps or MSR areas), which would hand the guest the keys; no leaf grants access inside
+ *                 an MMIO region (holes are never backed; the region that decides a GPA is the last one
+ *                 added that contains it, as hv_vm_add_region says); the RAM pages leaves back, 4-KiB
+ *                 pages of [0, memory_size) outside regions, never exceed the quota (memory_quota_pages, or
+ *                 all RAM). Checked after a step whose exit was an EPT violation or misconfiguration, or that
+ *                 changed the pool's page count or the EPTP (or after every step when a test hook is
+ *                 installed), and once on the final EPT before the VM is destroyed: the walk costs a few
+ *                 microseconds per thousand mapped pages, too much for every CPUID exit of a benchmark, and
+ *                 a mapping changes only by the core's EPT code, which runs on those occasions.
  */
 #ifndef HVS_ORACLE_H
 #define HVS_ORACLE_H
@@ -34,6 +47,8 @@
 #define HVS_WORK_LIMIT_DEFAULT 4u /* VM entries + VM exits per step (a step is 1 + 1; 2 spare) */
 /* VMX instructions per step: a handled exit takes a few dozen VMREAD/VMWRITEs; 1024 means a loop. */
 #define HVS_VMX_INSN_LIMIT 1024u
+/* The sim pool's owner tag of the pages of the replay's VM (sim_machine_set_alloc_owner). */
+#define HVS_VM_OWNER 0x100u
 
 struct hvs_oracles {
     bool enabled;
@@ -47,6 +62,14 @@ struct hvs_oracles {
     /* at the start of the current step */
     uint64_t rip_before;
     uint64_t instructions_before, entries_before, exits_before;
+    /* RIP moved by a device of the harness that completed an MMIO access during this step (replay.c) */
+    uint64_t device_rip_advance;
+    /* the ept oracle: the VM, its pages' owner tag, and when the EPT was last checked */
+    const struct hv_vm *vm;
+    uint32_t vm_owner;
+    bool ept_every_step;
+    size_t ept_pages_checked;
+    uint64_t ept_eptp_checked;
 };
 
 /* Before hv_cpu_init: remember the pool and fault counters. */
@@ -59,6 +82,10 @@ bool hvs_oracles_after_step(struct hvs_oracles *o, const uint64_t *f, enum hv_st
                             size_t msglen);
 /* After hv_vm_destroy and hv_cpu_fini. */
 bool hvs_oracles_finish(struct hvs_oracles *o, char *msg, size_t msglen);
+/* The VM whose EPT the ept oracle checks, and the owner tag of its pages. */
+void hvs_oracles_set_vm(struct hvs_oracles *o, const struct hv_vm *vm, uint32_t owner);
+/* The ept oracle now, on the EPTP in the VMCS fields f (true when f is NULL or oracles are off). */
+bool hvs_oracles_ept(struct hvs_oracles *o, const uint64_t *f, char *msg, size_t msglen);
 
 /* Whether a basic exit reason is caused by an instruction (the VM-exit instruction length is defined for
  * it, SDM Vol. 3 §28.2.5) and the core emulates that instruction when it resumes the guest. */

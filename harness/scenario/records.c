@@ -35,6 +35,10 @@ static const struct hvs_record_desc table[] = {
     {HVS_TRIPLE_FAULT, "triple-fault", 0, {{0}}, false},
     {HVS_PREEMPTION_TIMER, "preemption-timer", 0, {{0}}, false},
     {HVS_NMI, "nmi", 0, {{0}}, false},
+    {HVS_MEM_ACCESS, "mem-access", 5,
+     {F("gpa", 8, NUM), F("access", 1, ACCESS), F("size", 1, MEM_SIZE), F("value", 8, NUM),
+      F("instr_len", 1, INSTR_LEN)},
+     false},
     /* raw events */
     {HVS_SET_GPR, "set-gpr", 2, {F("reg", 1, REG), F("value", 8, NUM)}, false},
     {HVS_SET_MEM, "set-mem", 1, {F("gpa", 8, NUM)}, true},
@@ -42,6 +46,8 @@ static const struct hvs_record_desc table[] = {
      {F("reason", 4, NUM), F("qualification", 8, NUM), F("instr_len", 4, NUM), F("instr_info", 4, NUM)}, false},
     {HVS_FAIL_ALLOC, "fail-alloc", 1, {F("after", 4, NUM)}, false},
     {HVS_FAIL_VMX, "fail-vmx", 3, {F("insn", 1, INSN), F("status", 1, VMX_STATUS), F("error", 4, NUM)}, false},
+    {HVS_CONFIG_QUOTA, "config-quota", 1, {F("pages", 4, QUOTA)}, false},
+    {HVS_MMIO_REGION, "mmio-region", 3, {F("gpa", 8, NUM), F("size", 8, NUM), F("kind", 1, REGION_KIND)}, false},
 };
 
 const struct hvs_record_desc *hvs_record_desc(uint8_t type)
@@ -117,6 +123,12 @@ static const struct {
 /* VM-instruction outcomes (SDM Vol. 3 §31.2): VMfailInvalid, VMfailValid. */
 static const char *const status_names[3] = {NULL, "invalid", "valid"};
 
+/* mem-access types (the bits of the EPT-violation qualification, SDM Vol. 3 §28.2.1 Table 28-7). */
+static const char *const access_names[5] = {NULL, "read", "write", NULL, "fetch"};
+
+/* mmio-region kinds: enum hv_region_type's MMIO values (hv/vm.h). */
+static const char *const region_kind_names[4] = {NULL, NULL, "mmio", "mmio-np"};
+
 static bool fits(uint64_t v, unsigned width)
 {
     return width >= 8 || v >> (8 * width) == 0;
@@ -177,6 +189,31 @@ bool hvs_field_check(const struct hvs_field *f, uint64_t v, char *why, size_t wh
             return true;
         snprintf(why, whylen, "status %llu (must be 1 VMfailInvalid or 2 VMfailValid)", (unsigned long long)v);
         return false;
+    case HVS_FK_ACCESS:
+        if (v == 1 || v == 2 || v == 4)
+            return true;
+        snprintf(why, whylen, "access %llu (must be 1 read, 2 write or 4 fetch)", (unsigned long long)v);
+        return false;
+    case HVS_FK_MEM_SIZE:
+        if (v == 1 || v == 2 || v == 4 || v == 8)
+            return true;
+        snprintf(why, whylen, "access size %llu (must be 1, 2, 4 or 8)", (unsigned long long)v);
+        return false;
+    case HVS_FK_INSTR_LEN:
+        if (v >= 1 && v <= 15) /* SDM Vol. 2 §2.3.11: an instruction is at most 15 bytes */
+            return true;
+        snprintf(why, whylen, "instruction length %llu out of range (1-15)", (unsigned long long)v);
+        return false;
+    case HVS_FK_QUOTA:
+        if (v >= 1 && v <= HVS_MAX_MEMORY_PAGES)
+            return true;
+        snprintf(why, whylen, "quota of %llu pages out of range (1-%u)", (unsigned long long)v, HVS_MAX_MEMORY_PAGES);
+        return false;
+    case HVS_FK_REGION_KIND:
+        if (v == 2 || v == 3)
+            return true;
+        snprintf(why, whylen, "region kind %llu (must be 2 mmio or 3 mmio-np)", (unsigned long long)v);
+        return false;
     default:
         return true;
     }
@@ -193,6 +230,10 @@ const char *hvs_field_symbol(const struct hvs_field *f, uint64_t v)
         return v < SIM_INSN_COUNT ? insn_names[v] : NULL;
     case HVS_FK_VMX_STATUS:
         return v < 3 ? status_names[v] : NULL;
+    case HVS_FK_ACCESS:
+        return v < 5 ? access_names[v] : NULL;
+    case HVS_FK_REGION_KIND:
+        return v < 4 ? region_kind_names[v] : NULL;
     case HVS_FK_VMX_EXIT:
         for (size_t i = 0; i < sizeof vmx_exits / sizeof vmx_exits[0]; i++)
             if (vmx_exits[i].reason == v)

@@ -11,9 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Guest RAM bounds of the header: at least one page, at most the core's HV_VM_MAX_MEMORY (256 MiB), so a
- * hostile header cannot make a replay allocate more than the core would ever accept. */
-#define HVS_MAX_MEMORY_PAGES 65536u
+/* Guest RAM bounds of the header: at least one page, at most 16 GiB (4 Mi pages). The core reserves RAM
+ * and backs it lazily (the EPT issue), so configured RAM costs the replay nothing: what the replay backs is
+ * bounded by the quota (a config-quota record), see replay.c. */
+#define HVS_MAX_MEMORY_PAGES (1u << 22)
 /* Bytes of a header before the profile name: version, magic "HVS", profile length. */
 #define HVS_HEADER_PREFIX 5u
 /* Bytes of a header after the profile name: memory pages u32, guest mode u8, entry u64, stack u64. */
@@ -37,6 +38,11 @@ enum hvs_field_kind {
     HVS_FK_VMX_EXIT,   /* a VMX-instruction basic exit reason: 19-27, 50, 53, 59 */
     HVS_FK_INSN,       /* enum sim_insn */
     HVS_FK_VMX_STATUS, /* 1 VMfailInvalid, 2 VMfailValid */
+    HVS_FK_ACCESS,     /* 1 read, 2 write, 4 fetch */
+    HVS_FK_MEM_SIZE,   /* 1, 2, 4 or 8 bytes */
+    HVS_FK_INSTR_LEN,  /* 1-15: an x86 instruction's length */
+    HVS_FK_QUOTA,      /* 1 .. HVS_MAX_MEMORY_PAGES pages */
+    HVS_FK_REGION_KIND,/* 2 mmio (misconfiguration), 3 mmio-np (not present) */
 };
 
 struct hvs_field {

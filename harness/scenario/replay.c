@@ -18,6 +18,26 @@
  *     from bit 47 when it is not) and 32-bit outside it. A raw record therefore cannot by itself make the
  *     VMCS fail the entry checks, so a failing check is always the core's.
  *   - After HV_STEP_HALTED (status 0) or HV_STEP_KILLED (status 1) the run ends; the rest is not run.
+ *   - EPT (issue 4). config-quota counts only among the leading records (with the fault records), since the
+ *     quota is part of the VM's configuration; elsewhere it is traced as ignored. The sim's arena is sized by
+ *     what the core may back — min(memory, quota) RAM pages, the EPT tables that many pages can need in the
+ *     configured space, and the fixed structures — not by the configured RAM, so a 16-GiB guest with a
+ *     small quota costs little (arena_pages()).
+ *   - Owner tags: every page allocated while the VM exists (hv_vm_create, steps, host writes) is tagged
+ *     HVS_VM_OWNER in the sim's pool, the rest (VMXON region) SIM_OWNER_HOST; the EPT oracle checks that
+ *     every frame the EPT references carries the VM's tag.
+ *   - mem-access that exits and leaves RIP where it was (the core mapped a lazy page, INVEPT, resumed
+ *     without moving RIP) restarts: the same record is resolved once more right after the step, which the
+ *     trace shows as a no-exit access "EPT maps it" with "restart":true. A second exit of the restarted
+ *     access is stepped, and not restarted again.
+ *   - mmio-region adds an MMIO region whose handler is the replay's own device: it records each access in
+ *     the trace ({"event":"mmio",...}) and completes it as the guest's instruction would — a read loads the
+ *     current mem-access record's value into RAX (the scenario says what the device answers), a write is
+ *     taken as written — and moves guest RIP past the instruction by the record's instr_len (written into the
+ *     sim's copy of the VMCS, as a VMWRITE would). The core cannot know that length until the instruction
+ *     decoder lands (it must not trust the exit's instruction length for EPT exits), so the device, which
+ *     knows the instruction, finishes it; the RIP oracle accepts exactly that advance. An access the device
+ *     cannot attribute to a mem-access record (a forced exit) is refused (the handler returns false).
  */
 #include "replay.h"
 
@@ -36,6 +56,15 @@
 
 #define TSC_START 1000000ull /* the simulated TSC at the first record */
 #define TSC_PER_RECORD 1000ull
+/* The most RAM pages a replay will back: what the core may back (the quota, or all RAM without one) must
+ * fit, or the scenario needs a config-quota record. */
+#define HVS_ARENA_MAX_BACKED 65536u
+
+struct replay;
+struct replay_region {
+    struct replay *rp;
+    char name[16];
+};
 
 struct replay {
     const struct hvs_scenario *s;
@@ -57,6 +86,11 @@ struct replay {
     /* the FAIL_VMX record whose failure is armed, until the trace has said that it fired */
     const struct hvs_record *armed_vmx;
     size_t armed_vmx_record;
+    /* EPT: the quota (0: none given), the MMIO regions added, the mem-access record being stepped */
+    uint64_t quota_pages;
+    unsigned nregions;
+    struct replay_region regions[HV_REGIONS_MAX];
+    const struct hvs_record *cur_mem;
 };
 
 /* ---- trace -------------------------------------------------------------------------------------------- */
@@ -288,6 +322,125 @@ static void note_fired_fault(struct replay *rp)
 
 static bool is_fault_record(uint8_t type) { return type == HVS_FAIL_ALLOC || type == HVS_FAIL_VMX; }
 
+/* Records that may lead the scenario and are applied before the VM exists. */
+static bool is_setup_record(uint8_t type) { return is_fault_record(type) || type == HVS_CONFIG_QUOTA; }
+
+/* ---- the replay's MMIO device ------------------------------------------------------------------------- */
+
+static const char *access_name(unsigned a)
+{
+    return a == HV_ACCESS_WRITE ? "write" : a == HV_ACCESS_FETCH ? "fetch" : a == HV_ACCESS_READ ? "read" : "?";
+}
+
+static bool mmio_device(void *opaque, struct hv_vm *vm, struct hv_mmio_access *a)
+{
+    struct replay_region *rr = opaque;
+    struct replay *rp = rr->rp;
+    const struct hvs_record *rec = rp->cur_mem;
+    FILE *f = rp->o ? rp->o->trace : NULL;
+    unsigned size = a->size ? a->size : rec ? (unsigned)rec->c : 0;
+    /* An EPT misconfiguration does not say what the access was (its qualification is 0, SDM Vol. 3 §28.2.1):
+     * until the decoder lands the core passes 0, and the device takes the access from the instruction. */
+    unsigned acc = a->access ? (unsigned)a->access : rec ? (unsigned)rec->b : 0;
+    uint64_t value = a->size && acc == HV_ACCESS_WRITE ? a->value : rec ? rec->d : 0;
+    if (f) {
+        fprintf(f, "{\"event\":\"mmio\",\"region\":");
+        json_str(f, rr->name);
+        fprintf(f, ",\"gpa\":\"0x%llx\",\"access\":\"%s\",\"size\":%u,\"value\":\"0x%llx\"%s%s}\n",
+                (unsigned long long)a->gpa, access_name(acc), size, (unsigned long long)value,
+                a->access ? "" : ",\"access_from\":\"instruction\"", rec ? "" : ",\"completed\":false");
+    }
+    uint64_t *fl = vmcs_fields(rp);
+    if (!rec || !fl)
+        return false;
+    if (acc == HV_ACCESS_READ) {
+        /* MOV RAX, [mmio]: the device's answer is the record's value */
+        unsigned sz = (unsigned)rec->c;
+        uint64_t mask = sz >= 8 ? ~0ull : (1ull << (8 * sz)) - 1;
+        a->value = rec->d & mask;
+        if (sz >= 8)
+            vm->gprs.rax = a->value;
+        else if (sz == 4)
+            vm->gprs.rax = a->value; /* a 32-bit load zero-extends (SDM Vol. 1 §3.4.1.1) */
+        else
+            vm->gprs.rax = (vm->gprs.rax & ~mask) | a->value;
+    }
+    uint64_t rip = fl[HV_VMCS_ORD_GUEST_RIP] + rec->e;
+    if (!(fl[HV_VMCS_ORD_GUEST_CS_AR_BYTES] & AR_L))
+        rip &= 0xffffffffull; /* outside 64-bit mode EIP is 32 bits */
+    fl[HV_VMCS_ORD_GUEST_RIP] = rip;
+    rp->orc.device_rip_advance = rec->e;
+    return true;
+}
+
+static void add_mmio_region(struct replay *rp, const struct hvs_record *rec)
+{
+    if (rp->nregions >= HV_REGIONS_MAX) {
+        trace_record_note(rp, "ignored", rec, "more MMIO regions than the replay keeps (HV_REGIONS_MAX)");
+        return;
+    }
+    struct replay_region *rr = &rp->regions[rp->nregions];
+    rr->rp = rp;
+    snprintf(rr->name, sizeof rr->name, "mmio%u", rp->nregions);
+    struct hv_region r = {
+        .gpa = rec->a,
+        .size = rec->b,
+        .type = rec->c == 3 ? HV_REGION_MMIO_NP : HV_REGION_MMIO,
+        .mmio = mmio_device,
+        .opaque = rr,
+        .name = rr->name,
+    };
+    uint32_t prev = sim_machine_set_alloc_owner(rp->m, HVS_VM_OWNER);
+    enum hv_err e = hv_vm_add_region(&rp->vm, &r);
+    sim_machine_set_alloc_owner(rp->m, prev);
+    if (e != HV_OK) {
+        char why[HV_MESSAGE_MAX + 32];
+        snprintf(why, sizeof why, "the core refused the region: %s", rp->vm.message);
+        trace_record_note(rp, "ignored", rec, why);
+        return;
+    }
+    rp->nregions++;
+}
+
+/* {"event":"no-exit",...,"restart":true}: a mem-access that exited and restarts after the core's handling. */
+static void trace_restart(struct replay *rp, const struct hvs_record *rec, const char *why)
+{
+    FILE *f = rp->o ? rp->o->trace : NULL;
+    if (!f)
+        return;
+    fprintf(f, "{\"event\":\"no-exit\",\"record\":%zu,\"offset\":%zu,\"type\":", rp->record, rec->offset);
+    json_str(f, type_name(rec->type));
+    fprintf(f, ",\"why\":");
+    json_str(f, why);
+    fprintf(f, ",\"restart\":true}\n");
+}
+
+/* A mem-access that exits: step, then restart the instruction once when RIP did not move (see the top). */
+static bool mem_access_exit(struct replay *rp, const struct hvs_record *rec, const struct hvs_resolution *res)
+{
+    uint64_t *f = vmcs_fields(rp);
+    uint64_t rip = f[HV_VMCS_ORD_GUEST_RIP];
+    rp->cur_mem = rec;
+    bool go = step(rp, &res->exit);
+    rp->cur_mem = NULL;
+    f = vmcs_fields(rp);
+    if (!go || !f || f[HV_VMCS_ORD_GUEST_RIP] != rip)
+        return go;
+    struct hvs_resolve_ctx c = {.m = rp->m, .cpu = rp->cpu, .vm = &rp->vm, .f = f, .tsc = rp->tsc};
+    struct hvs_resolution again;
+    hvs_load_operands(&c, rec);
+    hvs_resolve(&c, rec, &again);
+    if (again.exits) {
+        rp->cur_mem = rec;
+        go = step(rp, &again.exit);
+        rp->cur_mem = NULL;
+        return go;
+    }
+    hvs_apply_no_exit(&c, rec, &again);
+    trace_restart(rp, rec, again.note);
+    return true;
+}
+
 /* Run one record. Returns true while the run goes on. */
 static bool run_record(struct replay *rp, const struct hvs_record *rec)
 {
@@ -302,6 +455,8 @@ static bool run_record(struct replay *rp, const struct hvs_record *rec)
         struct hvs_resolution res;
         hvs_load_operands(&c, rec);
         hvs_resolve(&c, rec, &res);
+        if (res.exits && rec->type == HVS_MEM_ACCESS)
+            return mem_access_exit(rp, rec, &res);
         if (res.exits)
             return step(rp, &res.exit);
         hvs_apply_no_exit(&c, rec, &res);
@@ -315,9 +470,20 @@ static bool run_record(struct replay *rp, const struct hvs_record *rec)
     case HVS_SET_GPR:
         set_gpr_record(rp, f, rec);
         return true;
-    case HVS_SET_MEM:
-        if (!rec->bytes || !hv_gpa_write(&rp->vm, rec->a, rec->bytes, rec->nbytes))
-            trace_record_note(rp, "ignored", rec, "the range is not RAM of the VM");
+    case HVS_SET_MEM: {
+        /* A host write may back lazily allocated RAM: those pages are the VM's. */
+        uint32_t prev = sim_machine_set_alloc_owner(rp->m, HVS_VM_OWNER);
+        bool ok = rec->bytes && hv_gpa_write(&rp->vm, rec->a, rec->bytes, rec->nbytes);
+        sim_machine_set_alloc_owner(rp->m, prev);
+        if (!ok)
+            trace_record_note(rp, "ignored", rec, "the range is not RAM of the VM (or the quota is exhausted)");
+        return true;
+    }
+    case HVS_MMIO_REGION:
+        add_mmio_region(rp, rec);
+        return true;
+    case HVS_CONFIG_QUOTA:
+        trace_record_note(rp, "ignored", rec, "config-quota counts only before the first other record");
         return true;
     case HVS_FORCE_EXIT: {
         struct sim_exit x = {.reason = (uint32_t)rec->a,
@@ -338,11 +504,36 @@ static bool run_record(struct replay *rp, const struct hvs_record *rec)
 
 /* ---- the run ------------------------------------------------------------------------------------------ */
 
-static size_t arena_pages(uint64_t guest_pages)
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+/* RAM pages the core may back: the quota, or all RAM without one. */
+static uint64_t backed_pages(uint64_t memory_pages, uint64_t quota)
 {
-    /* Guest RAM, its EPT and guest page tables (one table page per 512 pages each, generously doubled),
-     * and ~96 pages of structures: VMXON region, VMCS, I/O and MSR bitmaps, MSR areas, upper table levels. */
-    return (size_t)(guest_pages + guest_pages / 128 + 96);
+    return quota ? min_u64(quota, memory_pages) : memory_pages;
+}
+
+/* Arena pages for a VM that may back `backed` of its `memory_pages` RAM pages: those pages; the EPT tables
+ * they can need wherever they lie (a PT per 2 MiB, a PD per 1 GiB, a PDPT per 512 GiB, never more than one
+ * each per backed page) plus the root and a PML5; the guest's page tables (program64, inside RAM, so among
+ * the backed pages); per MMIO region a few tables; and ~96 pages of structures: VMXON region, VMCS, I/O and
+ * MSR bitmaps, MSR areas. Doubled margins where a core might reasonably use more (splits). */
+static size_t arena_pages(uint64_t memory_pages, uint64_t backed)
+{
+    uint64_t pts = min_u64(backed, (memory_pages + 511) / 512);
+    uint64_t pds = min_u64(backed, (memory_pages + (1u << 18) - 1) >> 18);
+    uint64_t pdpts = min_u64(backed, (memory_pages + (1u << 27) - 1) >> 27);
+    uint64_t tables = 2 * (pts + pds + pdpts) + 2 + HV_REGIONS_MAX * 4;
+    return (size_t)(backed + backed / 128 + tables + 96);
+}
+
+/* The quota a scenario gives: the last config-quota among its leading records, 0 when none. */
+static uint64_t scenario_quota(const struct hvs_scenario *s)
+{
+    uint64_t q = 0;
+    for (size_t i = 0; i < s->nrecords && is_setup_record(s->records[i].type); i++)
+        if (s->records[i].type == HVS_CONFIG_QUOTA)
+            q = s->records[i].a;
+    return q;
 }
 
 static enum hvs_status bring_up(struct replay *rp, size_t *next_record)
@@ -350,15 +541,18 @@ static enum hvs_status bring_up(struct replay *rp, size_t *next_record)
     const struct hvs_scenario *s = rp->s;
     /* Leading fault-injection records are armed before bring-up (see the top of the file). */
     size_t i = 0;
-    while (i < s->nrecords && is_fault_record(s->records[i].type)) {
+    while (i < s->nrecords && is_setup_record(s->records[i].type)) {
         rp->record = i;
-        arm_fault(rp, &s->records[i]);
+        if (is_fault_record(s->records[i].type))
+            arm_fault(rp, &s->records[i]);
         i++;
     }
     *next_record = i;
     rp->r->records_run = i;
 
     hvs_oracles_start(&rp->orc, !rp->o->no_oracles, rp->m, rp->cpu, rp->hooks ? rp->hooks->work_limit : 0);
+    /* a test hook may change anything between steps: the ept oracle then looks after every step */
+    rp->orc.ept_every_step = rp->hooks && rp->hooks->after_step;
     enum hv_err e = hv_cpu_init(&rp->hcpu, rp->cpu);
     note_fired_fault(rp);
     if (e != HV_OK) {
@@ -368,6 +562,7 @@ static enum hvs_status bring_up(struct replay *rp, size_t *next_record)
     rp->cpu_up = true;
     struct hv_vm_config cfg = {
         .memory_size = (uint64_t)s->header.memory_pages * 4096u,
+        .memory_quota_pages = rp->quota_pages,
         .mode = s->header.guest_mode == HVS_MODE_REAL ? HV_GUEST_REAL_MODE : HV_GUEST_PROGRAM64,
         .entry = s->header.entry,
         .stack = s->header.stack,
@@ -375,6 +570,9 @@ static enum hvs_status bring_up(struct replay *rp, size_t *next_record)
         .trace_opaque = rp,
     };
     rp->vm_made = true; /* hv_vm_destroy is safe on a VM whose creation failed */
+    /* Every page allocated from here until the VM is destroyed is the VM's (see the top of the file). */
+    sim_machine_set_alloc_owner(rp->m, HVS_VM_OWNER);
+    hvs_oracles_set_vm(&rp->orc, &rp->vm, HVS_VM_OWNER);
     e = hv_vm_create(&rp->vm, &rp->hcpu, &cfg);
     note_fired_fault(rp);
     if (e != HV_OK) {
@@ -389,14 +587,21 @@ static enum hvs_status bring_up(struct replay *rp, size_t *next_record)
 static void tear_down(struct replay *rp)
 {
     rp->r->exits = rp->vm.stats.exits;
+    /* Oracle 4 once more on the final EPT, unless the run already ended on a finding. */
+    char emsg[sizeof rp->r->message];
+    if (rp->vm_made && rp->vm.created && rp->r->status != HVS_ORACLE &&
+        !hvs_oracles_ept(&rp->orc, vmcs_fields(rp), emsg, sizeof emsg))
+        finish(rp, HVS_ORACLE, "%s", emsg);
     if (rp->vm_made)
         hv_vm_destroy(&rp->vm);
+    sim_machine_set_alloc_owner(rp->m, SIM_OWNER_HOST);
     if (rp->cpu_up)
         hv_cpu_fini(&rp->hcpu);
     /* Injections still armed are the scenario's, not the teardown's business; they could make VMXOFF or a
      * VMCLEAR fail and blame the core for leaking. */
     char msg[sizeof rp->r->message];
-    if (!hvs_oracles_finish(&rp->orc, msg, sizeof msg))
+    /* The first finding is the one reported: a bug found earlier often leaks pages as a consequence. */
+    if (!hvs_oracles_finish(&rp->orc, msg, sizeof msg) && rp->r->status != HVS_ORACLE)
         finish(rp, HVS_ORACLE, "%s", msg);
 }
 
@@ -418,10 +623,17 @@ enum hvs_status hvs_replay_hooked(const struct hvs_scenario *s, const struct hvs
     if (pages > HV_VM_MAX_MEMORY / 4096u)
         return finish(rp, HVS_BAD_INPUT, "memory of %llu pages exceeds the core's maximum of %llu",
                       (unsigned long long)pages, (unsigned long long)(HV_VM_MAX_MEMORY / 4096u));
-    rp->m = sim_machine_create(prof, arena_pages(pages), 1);
+    rp->quota_pages = scenario_quota(s);
+    uint64_t backed = backed_pages(pages, rp->quota_pages);
+    if (backed > HVS_ARENA_MAX_BACKED)
+        return finish(rp, HVS_BAD_INPUT,
+                      "the core may back %llu RAM pages, more than a replay backs (%u): give a config-quota record",
+                      (unsigned long long)backed, HVS_ARENA_MAX_BACKED);
+    size_t arena = arena_pages(pages, backed);
+    rp->m = sim_machine_create(prof, arena, 1);
     if (!rp->m)
-        return finish(rp, HVS_BAD_INPUT, "cannot build a simulated machine of %zu pages for profile %s",
-                      arena_pages(pages), prof->name);
+        return finish(rp, HVS_BAD_INPUT, "cannot build a simulated machine of %zu pages for profile %s", arena,
+                      prof->name);
     rp->cpu = sim_machine_cpu(rp->m, 0);
     sim_machine_set_entry_checks(rp->m, !o->no_entry_checks);
 

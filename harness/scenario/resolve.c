@@ -1,6 +1,7 @@
 /* Semantic records resolved against the current VMCS, as the processor would (resolve.h). */
 #include "resolve.h"
 
+#include "sim_ept.h"
 #include "sim_msr.h"
 #include "sim_vmcs.h"
 
@@ -23,7 +24,7 @@ enum {
     LEN_IO_DX = 1, LEN_IO_IMM = 2, LEN_INT3 = 1,
 };
 
-bool hvs_is_semantic(uint8_t type) { return type >= HVS_CPUID && type <= HVS_NMI; }
+bool hvs_is_semantic(uint8_t type) { return type >= HVS_CPUID && type <= HVS_MEM_ACCESS; }
 
 uint32_t hvs_proc2(const uint64_t *f)
 {
@@ -96,6 +97,21 @@ static void load_edx_eax(struct hv_vm *vm, uint64_t value)
     vm->gprs.rdx = value >> 32;
 }
 
+/* mem-access: the access size (1, 2, 4, 8) and the register side of MOV RAX <-> memory. A 32-bit load
+ * zero-extends into RAX in 64-bit mode, 8/16-bit ones merge (SDM Vol. 1 §3.4.1.1). */
+static unsigned mem_size(const struct hvs_record *r)
+{
+    return (r->c == 2 || r->c == 4 || r->c == 8) ? (unsigned)r->c : 1u;
+}
+
+static void set_rax_mem(struct hv_vm *vm, unsigned size, uint64_t value)
+{
+    if (size == 8)
+        vm->gprs.rax = value;
+    else
+        set_rax_sized(vm, size, value);
+}
+
 static unsigned io_size(const struct hvs_record *r) { return (r->b == 2 || r->b == 4) ? (unsigned)r->b : 1u; }
 static bool io_imm_form(const struct hvs_record *r) { return r->a <= 0xff; }
 
@@ -136,6 +152,10 @@ void hvs_load_operands(const struct hvs_resolve_ctx *c, const struct hvs_record 
         break;
     case HVS_MOV_TO_CR: /* the source GPR holds the value */
         hvs_set_gpr(vm, c->f, (unsigned)r->b, r->c);
+        break;
+    case HVS_MEM_ACCESS: /* modelled as MOV between RAX and memory: a write stores RAX's low `size` bytes */
+        if (r->b == SIM_EPT_WRITE)
+            set_rax_mem(vm, mem_size(r), r->d);
         break;
     default:
         break;
@@ -389,6 +409,112 @@ static void resolve_rdtsc(const struct hvs_resolve_ctx *c, bool rdtscp, struct h
         no_exit(o, "RDTSC exiting is 0");
 }
 
+/* ---- guest-physical accesses (mem-access) ------------------------------------------------------------- */
+
+/* Whether the guest's guest-physical addresses go through EPT ("enable EPT", secondary bit 1, §25.6.2). */
+static bool ept_on(const struct hvs_resolve_ctx *c)
+{
+    return (hvs_proc2(c->f) & PROC2_ENABLE_EPT) != 0;
+}
+
+/* The pieces of an access: at most two, split where it crosses a 4-KiB boundary (each page is translated on
+ * its own, SDM Vol. 3 §29.3.2). Returns the number of pieces. */
+static unsigned mem_pieces(const struct hvs_record *r, uint64_t gpa[2], unsigned len[2])
+{
+    unsigned size = mem_size(r);
+    unsigned first = (unsigned)(SIM_PAGE_SIZE - (r->a & (SIM_PAGE_SIZE - 1)));
+    gpa[0] = r->a;
+    if (first >= size) {
+        len[0] = size;
+        return 1;
+    }
+    len[0] = first;
+    gpa[1] = r->a + first;
+    len[1] = size - first;
+    return 2;
+}
+
+static unsigned mem_access_type(const struct hvs_record *r)
+{
+    return (r->b == SIM_EPT_WRITE || r->b == SIM_EPT_FETCH) ? (unsigned)r->b : SIM_EPT_READ;
+}
+
+/* SDM Vol. 3 §29.3.3: an access through EPT exits with an EPT misconfiguration (49) or violation (48), else
+ * reaches memory. The violation reports (§28.2.1 Table 28-7) the access, the rights of the translation,
+ * bit 7 "guest linear address valid" and bit 8 "access to the translation of a linear address" (the guest's
+ * own paging is identity in program64 and off in real mode, so the linear address equals the GPA); the
+ * guest-physical address field holds the GPA (§28.2.4). The instruction length is given too, as Bochs fills
+ * it — architecturally it is undefined for these exits and the core must not rely on it. */
+static void resolve_mem_access(const struct hvs_resolve_ctx *c, const struct hvs_record *r, struct hvs_resolution *o)
+{
+    if (!ept_on(c)) {
+        no_exit(o, "EPT is off: guest-physical is host-physical; the sim leaves host memory alone");
+        return;
+    }
+    struct sim_ept_caps caps = sim_ept_caps_of(c->m);
+    uint64_t eptp = F(c, EPT_POINTER);
+    uint64_t gpa[2];
+    unsigned len[2];
+    unsigned n = mem_pieces(r, gpa, len);
+    unsigned access = mem_access_type(r);
+    for (unsigned i = 0; i < n; i++) {
+        struct sim_ept_walk w;
+        sim_ept_translate(c->m, &caps, eptp, gpa[i], access, false, &w);
+        if (w.outcome == SIM_EPT_OK)
+            continue;
+        if (w.outcome == SIM_EPT_VIOLATION) {
+            set_exit(o, HV_EXIT_EPT_VIOLATION, w.qualification | SIM_EPTQ_GLA_VALID | SIM_EPTQ_GLA_TRANSLATED,
+                     (uint32_t)r->e);
+            o->exit.guest_linear = gpa[i];
+        } else {
+            /* §28.2.1: the exit qualification of an EPT misconfiguration is not defined (0). A bad EPTP
+             * cannot reach here (VM entry checks it, §27.2.1.1); were it to, the sim calls it a
+             * misconfiguration rather than guess. */
+            set_exit(o, HV_EXIT_EPT_MISCONFIG, 0, (uint32_t)r->e);
+        }
+        o->exit.guest_phys = gpa[i];
+        o->ept_rule = w.rule;
+        return;
+    }
+    no_exit(o, "EPT maps it");
+}
+
+static void advance_rip(const struct hvs_resolve_ctx *c, unsigned len);
+
+/* The access happens: A/D flags (§29.3.5), the bytes move between RAX and the host pages, RIP advances. */
+static void apply_mem_access(const struct hvs_resolve_ctx *c, const struct hvs_record *r)
+{
+    if (ept_on(c)) {
+        struct sim_ept_caps caps = sim_ept_caps_of(c->m);
+        uint64_t gpa[2];
+        unsigned len[2];
+        unsigned n = mem_pieces(r, gpa, len);
+        unsigned access = mem_access_type(r);
+        uint8_t bytes[8];
+        uint64_t v = r->d;
+        memcpy(bytes, &v, sizeof bytes); /* little-endian, as the guest stores it */
+        unsigned done = 0;
+        for (unsigned i = 0; i < n; i++) {
+            struct sim_ept_walk w;
+            sim_ept_translate(c->m, &caps, F(c, EPT_POINTER), gpa[i], access, true, &w);
+            uint8_t *p = w.outcome == SIM_EPT_OK ? sim_phys_ptr(c->m, w.hpa, len[i]) : NULL;
+            if (p && access == SIM_EPT_WRITE)
+                memcpy(p, bytes + done, len[i]);
+            else if (p && access == SIM_EPT_READ)
+                memcpy(bytes + done, p, len[i]);
+            else if (!p && access == SIM_EPT_READ)
+                memset(bytes + done, 0xff, len[i]); /* a frame that is not memory: nothing answers */
+            done += len[i];
+        }
+        if (access == SIM_EPT_READ) {
+            memcpy(&v, bytes, sizeof v);
+            unsigned size = mem_size(r);
+            set_rax_mem(c->vm, size, size == 8 ? v : v & ((1ull << (8 * size)) - 1));
+        }
+    }
+    advance_rip(c, (unsigned)r->e);
+}
+
 static int nonexit_fault(const struct hvs_resolve_ctx *c, const struct hvs_record *r);
 
 void hvs_resolve(const struct hvs_resolve_ctx *c, const struct hvs_record *r, struct hvs_resolution *o)
@@ -519,6 +645,9 @@ void hvs_resolve(const struct hvs_resolve_ctx *c, const struct hvs_record *r, st
         break;
     case HVS_NMI:
         resolve_nmi(c, o);
+        break;
+    case HVS_MEM_ACCESS:
+        resolve_mem_access(c, r, o);
         break;
     default:
         no_exit(o, "not a semantic record");
@@ -717,6 +846,9 @@ void hvs_apply_no_exit(const struct hvs_resolve_ctx *c, const struct hvs_record 
     }
     case HVS_WBINVD:
         advance_rip(c, LEN_WBINVD);
+        break;
+    case HVS_MEM_ACCESS:
+        apply_mem_access(c, r);
         break;
     case HVS_RDTSC:
         load_edx_eax(vm, guest_tsc(c));

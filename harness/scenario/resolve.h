@@ -31,6 +31,7 @@ struct hvs_resolution {
     uint8_t fault_vector;  /* the exception the instruction raised instead of completing (when faulted) */
     bool faulted;
     const char *note;      /* for the no-exit trace: which control let it through */
+    const char *ept_rule;  /* mem-access that exits 49: the misconfiguration rule the sim's walker found */
 };
 
 /* The state a resolution works on. f is the VM's current VMCS (by HV_VMCS_ORD_*); tsc is the simulated
@@ -43,7 +44,10 @@ struct hvs_resolve_ctx {
     uint64_t tsc;
 };
 
-/* true when r is a semantic record this file resolves (HVS_CPUID .. HVS_NMI). */
+/* true when r is a semantic record this file resolves (HVS_CPUID .. HVS_MEM_ACCESS). mem-access goes
+ * through the sim's EPT walker (sim_ept.h): a translation with the right permission reaches the host page
+ * with no exit (a write stores the value, a read loads RAX, RIP advances by instr_len); a violation exits 48
+ * with the qualification and the GPA, a misconfiguration 49 with the GPA. */
 bool hvs_is_semantic(uint8_t type);
 
 /* Decide whether r exits (pure: changes nothing). */

@@ -42,12 +42,18 @@ enum hvs_record_type {
     HVS_TRIPLE_FAULT = 0x14,
     HVS_PREEMPTION_TIMER = 0x15, /* the VMX-preemption timer counts down to 0 */
     HVS_NMI = 0x16,           /* a non-maskable interrupt arrives */
+    HVS_MEM_ACCESS = 0x17,    /* gpa, access (1 read, 2 write, 4 fetch), size (1, 2, 4, 8), value, instr_len (1-15):
+                               * the guest accesses guest-physical memory, resolved through the sim's EPT walker */
     /* raw events (0x40-0x7f) */
     HVS_SET_GPR = 0x40,       /* reg (HVS_REG_*), value */
     HVS_SET_MEM = 0x41,       /* gpa, bytes */
     HVS_FORCE_EXIT = 0x42,    /* reason (exit-reason field), qualification, instr_len, instr_info */
     HVS_FAIL_ALLOC = 0x43,    /* after: the allocation after `after` more successful ones fails */
     HVS_FAIL_VMX = 0x44,      /* insn (enum sim_insn), status (1 VMfailInvalid, 2 VMfailValid), error */
+    HVS_CONFIG_QUOTA = 0x45,  /* pages: the VM's RAM quota (hv_vm_config.memory_quota_pages); counts only
+                               * among the leading records, before the VM is created */
+    HVS_MMIO_REGION = 0x46,   /* gpa, size, kind (2 MMIO by misconfiguration, 3 MMIO by not-present entries):
+                               * the replay adds an MMIO region (hv_vm_add_region) served by its own device */
 };
 
 /* Register numbers of HVS_SET_GPR / HVS_MOV_*_CR: 0-15 in the SDM's encoding order (Vol. 3 §28.2.1,

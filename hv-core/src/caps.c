@@ -8,7 +8,11 @@
  *   proc2  enable EPT; unrestricted guest for HV_GUEST_REAL_MODE (§25.6.2, Table 25-7)
  *   exit   host address-space size (the host is 64-bit, §25.7.1)
  *   entry  IA-32e mode guest for HV_GUEST_PROGRAM64 (§25.8.1)
- *   EPT    4-level walks and the WB paging-structure memory type (IA32_VMX_EPT_VPID_CAP bits 6 and 14, §A.10)
+ *   EPT    4-level walks and the WB paging-structure memory type (IA32_VMX_EPT_VPID_CAP bits 6 and 14, §A.10).
+ *          The rest of IA32_VMX_EPT_VPID_CAP is used where offered, kept in vm->ept_vpid_cap (ept.c): 5-level
+ *          walks (bit 7) only once a region lies at or above 2^48 (RAM never does: HV_VM_MAX_MEMORY is 1 TiB);
+ *          2-MiB / 1-GiB leaves (bits 16 / 17); INVEPT single-context (bit 25), else all-context (bit 26),
+ *          none without INVEPT (bit 20). A/D flags (bit 21) are not enabled.
  * Optional (taken when allowed): enable VPID, enable RDTSCP, enable INVPCID, enable XSAVES/XRSTORS (guests use
  *   them: a guest executing RDTSCP/INVPCID/XSAVES with the control 0 gets #UD, seed 003), acknowledge
  *   interrupt on exit, save/load IA32_EFER, save/load IA32_PAT.

@@ -58,7 +58,8 @@ static enum hv_err vm_fail(struct hv_vm *vm, enum hv_err err, const char *fmt, .
     return err;
 }
 
-/* The configuration rules (vm.h): memory a multiple of 4 KiB in 1 MiB .. HV_VM_MAX_MEMORY; a known mode;
+/* The configuration rules (vm.h): memory a multiple of 4 KiB in 1 MiB .. HV_VM_MAX_MEMORY (reserved, backed
+ * lazily: see guest_mem.c); a quota that fits the system pages; a known mode;
  * entry and stack inside what the mode can address. The guest may later do anything with its registers:
  * these checks only keep the initial state sensible (and VM entry valid, e.g. a canonical RIP). */
 static enum hv_err check_config(struct hv_vm *vm, const struct hv_vm_config *cfg)
@@ -68,6 +69,12 @@ static enum hv_err check_config(struct hv_vm *vm, const struct hv_vm_config *cfg
         return vm_fail(vm, HV_ERR_BAD_CONFIG,
                        "memory_size 0x%llx: must be a multiple of 4 KiB from 1 MiB to 0x%llx bytes",
                        (unsigned long long)size, (unsigned long long)HV_VM_MAX_MEMORY);
+    /* The quota bounds backed RAM pages (lazy allocation, ept.c); more than RAM has pages means "all". A
+     * PROGRAM64 guest needs its system pages backed at creation, so the quota must cover at least those. */
+    if (cfg->mode == HV_GUEST_PROGRAM64 && cfg->memory_quota_pages && cfg->memory_quota_pages < HV_GUEST_SYS_PAGES)
+        return vm_fail(vm, HV_ERR_BAD_CONFIG,
+                       "memory_quota_pages %llu: a 64-bit guest needs at least %u (its page tables, GDT, IDT, TSS)",
+                       (unsigned long long)cfg->memory_quota_pages, HV_GUEST_SYS_PAGES);
     switch (cfg->mode) {
     case HV_GUEST_PROGRAM64:
         /* Identity-mapped GPAs; the top HV_GUEST_SYS_PAGES pages hold the guest's page tables, GDT, IDT, TSS. */
@@ -127,6 +134,8 @@ enum hv_err hv_vm_create(struct hv_vm *vm, struct hv_cpu *cpu, const struct hv_v
     if (err)
         return err;
     vm->cpu = cpu;
+    uint64_t ram_pages = cfg->memory_size / HV_PAGE_SIZE;
+    vm->ram_quota = cfg->memory_quota_pages && cfg->memory_quota_pages < ram_pages ? cfg->memory_quota_pages : ram_pages;
 
     struct hv_caps caps;
     struct hv_controls ctl;
@@ -142,12 +151,14 @@ enum hv_err hv_vm_create(struct hv_vm *vm, struct hv_cpu *cpu, const struct hv_v
     vm->proc2 = ctl.proc2;
     vm->exit_ctls = ctl.exit;
     vm->entry_ctls = ctl.entry;
+    vm->ept_vpid_cap = caps.ept_vpid;
 
     err = alloc_pages(vm);
     if (err) {
         uint64_t had = vm->pages_owned;
         release_pages(vm);
-        return vm_fail(vm, HV_ERR_NO_MEMORY, "out of pages after %llu of them (VM structures and %llu KiB of RAM)",
+        return vm_fail(vm, HV_ERR_NO_MEMORY, "out of pages after %llu of them (VM structures and the EPT root; "
+                       "%llu KiB of RAM reserved, backed lazily)",
                        (unsigned long long)had, (unsigned long long)(cfg->memory_size >> 10));
     }
     /* The VMCS region begins with the revision identifier (bits 30:0, bit 31 = 0: not a shadow VMCS),
@@ -157,15 +168,18 @@ enum hv_err hv_vm_create(struct hv_vm *vm, struct hv_cpu *cpu, const struct hv_v
     hv_memset(hv_vm_page_ptr(vm, vm->io_bitmap_a), 0xff, HV_PAGE_SIZE);
     hv_memset(hv_vm_page_ptr(vm, vm->io_bitmap_b), 0xff, HV_PAGE_SIZE);
     hv_msr_bitmap_fill(vm, hv_vm_page_ptr(vm, vm->msr_bitmap));
-    vm->eptp = hv_ept_pointer(vm->ept_root, caps.ept_vpid);
+    vm->eptp = hv_ept_pointer(vm); /* 4-level, WB; grows to 5 levels when a region needs it (mmio.c) */
     /* VPID (SDM Vol. 3 §29.1): nonzero (0 is the VMM's, §27.2.1.1) and distinct between live VMs so their
      * linear mappings stay apart. Derived from the VMCS frame, which no two live VMs share: frames within a
      * 65535-frame (256 MiB) window never collide; beyond that two VMs may share a VPID, which is still safe
      * because with EPT the combined mappings are also tagged by the EPTP (§29.4.1). No global counter. */
     vm->vpid = (uint16_t)(((vm->vmcs >> 12) % 0xffffu) + 1u);
+    /* Writing them backs the system pages (guest_mem.c): they count against the quota. */
     if (cfg->mode == HV_GUEST_PROGRAM64 && !hv_guest_build_program64(vm)) {
+        uint64_t had = vm->pages_owned;
         release_pages(vm);
-        return vm_fail(vm, HV_ERR_STATE, "could not write the guest's page tables into its memory");
+        return vm_fail(vm, HV_ERR_NO_MEMORY, "out of pages after %llu of them, writing the guest's page tables, GDT, "
+                       "IDT and TSS into its memory", (unsigned long long)had);
     }
 
     err = hv_vmcs_setup(vm, &caps, &ctl);
@@ -202,5 +216,6 @@ void hv_vm_destroy(struct hv_vm *vm)
             vm->cpu->current_vmcs = 0; /* VMCLEAR of the current VMCS leaves none current (§31.3) */
     }
     release_pages(vm);
+    vm->nregions = 0;
     vm->created = false;
 }

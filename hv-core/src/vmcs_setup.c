@@ -243,6 +243,7 @@ static void write_controls(struct hv_vm *vm, const struct hv_controls *ctl)
     hv_vmwrite(vm, VMCS_VM_EXIT_MSR_STORE_COUNT, vm->msr_area_count);
     hv_vmwrite(vm, VMCS_VM_EXIT_MSR_LOAD_ADDR, vm->msr_area_host);
     hv_vmwrite(vm, VMCS_VM_EXIT_MSR_LOAD_COUNT, vm->msr_area_count);
+    /* EPTP (§25.6.11): WB paging structures, the walk length of vm->ept_levels, A/D off (ept.c). */
     if (ctl->proc2 & PROC2_ENABLE_EPT)
         hv_vmwrite(vm, VMCS_EPT_POINTER, vm->eptp);
     if (ctl->proc2 & PROC2_ENABLE_VPID)

@@ -197,12 +197,12 @@ TEST_CASE(memory_pages_out_of_range)
 {
     header(&B);
     B.b[18] = 0, B.b[19] = 0;
-    expect_reject(&B, "byte 18: memory pages 0 out of range (1-65536)");
+    expect_reject(&B, "byte 18: memory pages 0 out of range (1-4194304)");
     header(&B);
-    B.b[18] = 1, B.b[19] = 0, B.b[20] = 1;
-    expect_reject(&B, "byte 18: memory pages 65537 out of range (1-65536)");
+    B.b[18] = 1, B.b[19] = 0, B.b[20] = 0x40;
+    expect_reject(&B, "byte 18: memory pages 4194305 out of range (1-4194304)");
     B.b[21] = 0xff;
-    expect_reject(&B, "byte 18: memory pages 4278255617 out of range (1-65536)");
+    expect_reject(&B, "byte 18: memory pages 4282384385 out of range (1-4194304)");
 }
 
 TEST_CASE(guest_mode_unknown)
@@ -538,7 +538,7 @@ TEST_CASE(validate_rejects_what_the_parser_would)
     CHECK_EQ_U64(hvs_validate(&s, err, sizeof err), 0);
     s.header.memory_pages = 0;
     CHECK_EQ_U64(hvs_validate(&s, err, sizeof err), (uint64_t)-1);
-    CHECK_STREQ(err, "header: memory pages 0 out of range (1-65536)");
+    CHECK_STREQ(err, "header: memory pages 0 out of range (1-4194304)");
 }
 
 TEST_CASE(record_table_is_consistent)
@@ -656,7 +656,7 @@ TEST_CASE(text_errors_name_line_and_column)
     expect_asm_error("hlt\nprofile max\n", "2:1: header line 'profile' after the first record");
     expect_asm_error("memory 4M\nmemory-pages 2\n", "2:1: header line 'memory-pages' given twice");
     expect_asm_error("memory 4097\n", "1:8: memory size 4097 is not a whole number of 4-KiB pages");
-    expect_asm_error("memory 1G\n", "1:8: memory pages 262144 out of range (1-65536)");
+    expect_asm_error("memory 32G\n", "1:8: memory pages 8388608 out of range (1-4194304)");
     expect_asm_error("mode long\n", "1:6: guest mode 'long' unknown (program64 or real)");
     expect_asm_error("profile\n", "1:1: 'profile' takes one value");
     expect_asm_error("profile abcdefghijklmnopqrstuvwxyz0123456\n",

@@ -58,14 +58,53 @@ enum hv_guest_mode {
     HV_GUEST_REAL_MODE = 1, /* "booted machine": real mode at reset state, needs unrestricted guest */
 };
 
-/* Largest guest memory the core accepts (eager allocation until EPT lazy allocation lands). */
-#define HV_VM_MAX_MEMORY (256ull << 20)
+/* Largest guest RAM the core accepts: 1 TiB. RAM is reserved, not backed (ept.c: a page is taken on the
+ * guest's first access, within cfg.memory_quota_pages), so a large configuration costs only EPT tables. */
+#define HV_VM_MAX_MEMORY (1ull << 40)
 
 struct hv_trace_event;
 typedef void (*hv_trace_fn)(void *opaque, const struct hv_trace_event *ev);
 
+/* Guest-physical regions besides the RAM at GPA 0 (the EPT issue), added with hv_vm_add_region after
+ * hv_vm_create. A region may lie over RAM or over an earlier region: the most recently added region that
+ * contains a GPA decides what it is (a hole punched into RAM returns any page backing it). Everything that
+ * is neither RAM nor a region is unmapped: an access kills the VM naming the GPA. */
+enum hv_region_type {
+    HV_REGION_ROM = 1,     /* read + execute; backed at creation; the host fills it with hv_gpa_write */
+    HV_REGION_MMIO = 2,    /* an intentional EPT misconfiguration (RWX = 010): every access exits (§29.3.3.1) */
+    HV_REGION_MMIO_NP = 3, /* MMIO through not-present EPT entries: every access is an EPT violation */
+};
+
+/* Flags (an EPT violation may report several, e.g. a read-modify-write). HV_ACCESS_UNKNOWN: an EPT
+ * misconfiguration reports no access type (SDM Vol. 3 §28.2.1: its exit qualification is undefined); the
+ * instruction decoder of the MMIO issue will tell. */
+enum hv_access { HV_ACCESS_UNKNOWN = 0, HV_ACCESS_READ = 1, HV_ACCESS_WRITE = 2, HV_ACCESS_FETCH = 4 };
+
+struct hv_vm;
+/* One guest access to an MMIO region, as the core knows it. size and value are 0 until the instruction
+ * decoder (the MMIO issue) supplies them; `value` is the data written, or where a read's result goes. */
+struct hv_mmio_access {
+    uint64_t gpa;
+    enum hv_access access;
+    unsigned size;
+    uint64_t value;
+};
+/* Called for every access to the region; true when the handler completed the access. */
+typedef bool (*hv_mmio_fn)(void *opaque, struct hv_vm *vm, struct hv_mmio_access *a);
+
+#define HV_REGIONS_MAX 16
+struct hv_region {
+    uint64_t gpa, size; /* 4-KiB aligned */
+    enum hv_region_type type;
+    hv_mmio_fn mmio;    /* MMIO regions */
+    void *opaque;
+    const char *name;   /* for messages and traces; must outlive the VM (the core keeps the pointer) */
+};
+
 struct hv_vm_config {
     uint64_t memory_size; /* bytes of guest RAM from GPA 0; multiple of 4 KiB, 1 MiB .. HV_VM_MAX_MEMORY */
+    uint64_t memory_quota_pages; /* RAM pages the VM may have backed (lazy allocation, including the
+                                  * PROGRAM64 system pages backed at creation); 0: memory_size / 4096 */
     enum hv_guest_mode mode;
     uint64_t entry;       /* guest RIP (program64: a GPA, identity-mapped; real mode: CS base 0, IP = entry) */
     uint64_t stack;       /* guest RSP */
@@ -116,6 +155,18 @@ struct hv_vm_stats {
     uint64_t unclaimed_port_in;
     uint64_t injected_exceptions;
     uint64_t external_interrupts;
+    /* EPT (ept.c, exits/ept.c, mmio.c). */
+    uint64_t ept_violations;    /* exit 48 handled (any outcome) */
+    uint64_t ept_misconfigs;    /* exit 49 handled (any outcome) */
+    uint64_t pages_faulted;     /* RAM pages backed on a guest's EPT violation (lazy allocation) */
+    uint64_t ram_pages_backed;  /* RAM pages backed now (faulted + written by the host + system pages);
+                                 * never exceeds vm->ram_quota */
+    uint64_t rom_pages_backed;  /* ROM pages backed now (eager, not counted against the quota) */
+    uint64_t ept_table_pages;   /* EPT paging-structure pages now (root included) */
+    uint64_t ept_large_pages;   /* 2-MiB / 1-GiB leaves now */
+    uint64_t ept_splits;        /* large leaves split into smaller ones */
+    uint64_t invepts;           /* INVEPT executions */
+    uint64_t mmio_accesses;     /* accesses delivered to an MMIO region's handler */
 };
 
 struct hv_vm {
@@ -130,8 +181,14 @@ struct hv_vm {
     hv_paddr_t msr_area_guest;  /* VM-entry MSR-load = VM-exit MSR-store area (guest values) */
     hv_paddr_t msr_area_host;   /* VM-exit MSR-load area (host values) */
     uint32_t msr_area_count;
-    hv_paddr_t ept_root;        /* EPT PML4 */
+    hv_paddr_t ept_root;        /* EPT PML4, or PML5 when ept_levels = 5 */
     uint64_t eptp;
+    unsigned ept_levels;        /* EPT walk length: 4, or 5 when a region lies at or above 2^48 (ept.c) */
+    uint64_t ept_vpid_cap;      /* IA32_VMX_EPT_VPID_CAP as read at creation (SDM Vol. 3 §A.10) */
+    uint64_t ram_quota;         /* effective RAM quota in pages (cfg.memory_quota_pages, or all of RAM) */
+    /* Guest-physical regions (hv_vm_add_region); the RAM [0, cfg.memory_size) is implicit. */
+    unsigned nregions;
+    struct hv_region regions[HV_REGIONS_MAX];
     uint16_t vpid;
     uint64_t pages_owned;       /* pages this VM holds from the allocator */
     /* Controls as fitted to the CPU (SDM Vol. 3 §25.6-25.8). */
@@ -162,6 +219,16 @@ enum hv_err hv_vm_create(struct hv_vm *vm, struct hv_cpu *cpu, const struct hv_v
 /* Return every page of the VM (VMCLEAR first). Safe on a dead VM and on a VM whose creation failed. */
 void hv_vm_destroy(struct hv_vm *vm);
 
+/* Add a guest-physical region (ROM, MMIO, MMIO_NP) to a created VM. gpa and size 4-KiB aligned, size > 0,
+ * the range below the guest-physical width (MAXPHYADDR), an MMIO region needs a handler. A ROM region is
+ * backed (zeroed) at once; fill it with hv_gpa_write. A region over RAM punches a hole into it.
+ * HV_ERR_BAD_CONFIG / HV_ERR_NO_MEMORY / HV_ERR_STATE with vm->message saying why (the VM stays usable). */
+enum hv_err hv_vm_add_region(struct hv_vm *vm, const struct hv_region *r);
+
+/* Whether [gpa, gpa + len) lies entirely in the VM's RAM (not a region, not beyond memory_size): the check
+ * for every guest-physical address a hypercall or IPC receives. len 0 is false. */
+bool hv_gpa_is_ram(struct hv_vm *vm, uint64_t gpa, uint64_t len);
+
 /* Claim a range of I/O ports for the VM (the core then intercepts them in the I/O bitmaps). */
 enum hv_err hv_vm_add_ports(struct hv_vm *vm, const struct hv_port_range *range);
 
@@ -175,8 +242,10 @@ enum hv_step_result hv_vcpu_step(struct hv_vm *vm);
 /* Steps until the VM halts for good or dies, at most max_exits exits (0: no limit). */
 enum hv_step_result hv_vcpu_run(struct hv_vm *vm, uint64_t max_exits);
 
-/* Copy to/from guest-physical memory through the VM's own EPT (guest_mem.c): how a host loads a program or
- * reads a guest buffer. false, copying nothing, when any byte is not RAM of the VM. */
+/* Copy to/from guest-physical memory (guest_mem.c): how a host loads a program or reads a guest buffer.
+ * Works on RAM and ROM; false, copying nothing, when any byte is neither (MMIO, unmapped). A write to an
+ * unbacked RAM page backs it (counted against the quota; false when the quota is exhausted); a read of an
+ * unbacked RAM page reads zeros without backing it. */
 bool hv_gpa_read(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len);
 bool hv_gpa_write(struct hv_vm *vm, uint64_t gpa, const void *buf, size_t len);
 

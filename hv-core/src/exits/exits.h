@@ -37,6 +37,9 @@ enum hv_exit_action hv_exit_exception_nmi(struct hv_vm *vm, const struct hv_exit
 enum hv_exit_action hv_exit_external_interrupt(struct hv_vm *vm, const struct hv_exit *e);
 enum hv_exit_action hv_exit_triple_fault(struct hv_vm *vm, const struct hv_exit *e);
 enum hv_exit_action hv_exit_preemption_timer(struct hv_vm *vm, const struct hv_exit *e);
+/* ept.c: EPT violation (48) and EPT misconfiguration (49), SDM Vol. 3 §29.3.3 */
+enum hv_exit_action hv_exit_ept_violation(struct hv_vm *vm, const struct hv_exit *e);
+enum hv_exit_action hv_exit_ept_misconfig(struct hv_vm *vm, const struct hv_exit *e);
 /* xsetbv.c */
 enum hv_exit_action hv_exit_xsetbv(struct hv_vm *vm, const struct hv_exit *e);
 /* cache.c */
