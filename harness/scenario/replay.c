@@ -592,13 +592,15 @@ static void tear_down(struct replay *rp)
     if (rp->vm_made && rp->vm.created && rp->r->status != HVS_ORACLE &&
         !hvs_oracles_ept(&rp->orc, vmcs_fields(rp), emsg, sizeof emsg))
         finish(rp, HVS_ORACLE, "%s", emsg);
+    /* Injections still armed are the scenario's, not the teardown's business: left armed they could make
+     * VMXOFF or a VMCLEAR fail and blame the core for leaking (found by hvscapy gen: an unfired VMXOFF
+     * failure kept the VMXON region). */
+    sim_inject_clear(rp->m);
     if (rp->vm_made)
         hv_vm_destroy(&rp->vm);
     sim_machine_set_alloc_owner(rp->m, SIM_OWNER_HOST);
     if (rp->cpu_up)
         hv_cpu_fini(&rp->hcpu);
-    /* Injections still armed are the scenario's, not the teardown's business; they could make VMXOFF or a
-     * VMCLEAR fail and blame the core for leaking. */
     char msg[sizeof rp->r->message];
     /* The first finding is the one reported: a bug found earlier often leaks pages as a consequence. */
     if (!hvs_oracles_finish(&rp->orc, msg, sizeof msg) && rp->r->status != HVS_ORACLE)

@@ -887,8 +887,11 @@ static int nonexit_fault(const struct hvs_resolve_ctx *c, const struct hvs_recor
         return hv_arch_rdmsr(c->cpu, (uint32_t)r->a, &v) ? -1 : (int)VEC_GP;
     }
     case HVS_WRMSR:
+        /* An MSR the VM-entry/exit MSR areas switch is the processor's own while the guest runs: a value
+         * the processor refuses (TSC_AUX bits 63:32, a non-canonical LSTAR) is #GP(0) here too, and never
+         * reaches the area (found by hvscapy gen: the area then failed the next entry's MSR loading). */
         if (guest_msr_area_entry(c, (uint32_t)r->a))
-            return -1;
+            return sim_msr_write_allowed(sim_machine_profile(c->m), (uint32_t)r->a, r->b) ? -1 : (int)VEC_GP;
         /* An MSR the processor does not have, or a value it refuses: #GP(0) (SDM Vol. 2 WRMSR). */
         return sim_msr_implemented(sim_machine_profile(c->m), (uint32_t)r->a) &&
                        (r->a == MSR_IA32_EFER || r->a == MSR_IA32_FEATURE_CONTROL ||
