@@ -22,5 +22,6 @@ ensure_packages() {
 }
 
 # What building and testing hvkit needs (gcc-12 and clang-14 both build it; ASan/UBSan runtimes; Debian's
-# python3 runs the CLI tests, with scapy and pytest for hvscapy).
-HVKIT_BUILD_PACKAGES="gcc cmake ninja-build binutils clang-14 libclang-rt-14-dev python3 python3-scapy python3-pytest"
+# python3 runs the CLI tests, with scapy and pytest for hvscapy; Zydis is the decoder's reference in its
+# differential test).
+HVKIT_BUILD_PACKAGES="gcc cmake ninja-build binutils clang-14 libclang-rt-14-dev python3 python3-scapy python3-pytest libzydis-dev"

@@ -36,5 +36,6 @@ int cmd_run(int argc, char **argv);
 int cmd_repro(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
 
 #endif

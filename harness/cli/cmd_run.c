@@ -1,6 +1,13 @@
-/* hvkit run FILE [--trace] [--profile NAME]: replay a scenario on the sim through the real core, under the
- * oracles (harness/scenario/replay.h). Also the scenario loading and replay shared by repro, asm and dump. */
+/* hvkit run FILE [--trace] [--profile NAME] [--framebuffer OUT.png]: replay a scenario on the sim through the
+ * real core, under the oracles (harness/scenario/replay.h). Also the scenario loading and replay shared by
+ * repro, asm and dump.
+ *
+ * The guest's COM1 output (issue 6): without --trace its raw bytes go to stdout as the guest sends them;
+ * with --trace they are {"event":"serial","text":"A"} lines of the trace, so stdout stays JSON lines. The
+ * summary line is on stderr either way. --framebuffer keeps the guest's frame (pixels start black) and
+ * writes it as a PNG after the run, whatever the run's status. */
 #include "cli.h"
+#include "png.h"
 #include "records.h"
 #include "replay.h"
 #include "scenario.h"
@@ -65,9 +72,33 @@ static const char *status_word(enum hvs_status st)
     }
 }
 
-int cli_replay(const char *path, const struct hvs_scenario *s, const char *profile, bool trace, bool verdict)
+struct run_devices {
+    uint32_t width, height;
+    uint32_t *frame; /* width * height pixels, or NULL without --framebuffer */
+};
+
+static void serial_to_stdout(void *opaque, uint8_t byte)
+{
+    (void)opaque;
+    fputc(byte, stdout);
+}
+
+static void keep_pixel(void *opaque, uint32_t x, uint32_t y, uint32_t pixel)
+{
+    struct run_devices *d = opaque;
+    if (d->frame && x < d->width && y < d->height)
+        d->frame[(size_t)y * d->width + x] = pixel;
+}
+
+static int replay_with(const char *path, const struct hvs_scenario *s, const char *profile, bool trace, bool verdict,
+                       struct run_devices *dev)
 {
     struct hvs_replay_options o = {.profile = profile, .trace = trace ? stdout : NULL, .no_oracles = false};
+    if (dev) {
+        o.serial = trace ? NULL : serial_to_stdout;
+        o.fb_pixel = keep_pixel;
+        o.dev_opaque = dev;
+    }
     struct hvs_replay_result r;
     memset(&r, 0, sizeof r);
     enum hvs_status st = hvs_replay(s, &o, &r);
@@ -95,9 +126,45 @@ int cli_replay(const char *path, const struct hvs_scenario *s, const char *profi
                               : HVKIT_EXIT_BAD_INPUT;
 }
 
+int cli_replay(const char *path, const struct hvs_scenario *s, const char *profile, bool trace, bool verdict)
+{
+    return replay_with(path, s, profile, trace, verdict, NULL);
+}
+
+/* The framebuffer geometry of the scenario's leading config-devices record (0 x 0 when none has one). */
+static void scenario_fb(const struct hvs_scenario *s, uint32_t *w, uint32_t *h)
+{
+    *w = *h = 0;
+    for (size_t i = 0; i < s->nrecords; i++) {
+        const struct hvs_record *r = &s->records[i];
+        if (r->type == HVS_CONFIG_DEVICES) {
+            bool fb = (r->a & 0x10u) != 0; /* HV_DEV_FB */
+            *w = fb ? (uint32_t)r->c : 0;
+            *h = fb ? (uint32_t)r->d : 0;
+        } else if (r->type != HVS_CONFIG_QUOTA && r->type != HVS_FAIL_ALLOC && r->type != HVS_FAIL_VMX) {
+            break;
+        }
+    }
+}
+
+static void write_png(const char *out, const struct run_devices *d)
+{
+    size_t len;
+    uint8_t *png = png_encode(d->width, d->height, d->frame, &len);
+    if (!png)
+        cli_bad_input(out, "cannot encode a %ux%u PNG", d->width, d->height);
+    FILE *f = fopen(out, "wb");
+    bool ok = f && fwrite(png, 1, len, f) == len;
+    if (f && fclose(f) != 0)
+        ok = false;
+    free(png);
+    if (!ok)
+        cli_bad_input(out, "cannot write the framebuffer PNG");
+}
+
 int cmd_run(int argc, char **argv)
 {
-    const char *file = NULL, *profile = NULL;
+    const char *file = NULL, *profile = NULL, *fb_out = NULL;
     bool trace = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--trace") == 0)
@@ -106,19 +173,37 @@ int cmd_run(int argc, char **argv)
             if (i + 1 >= argc)
                 cli_bad_input("run", "--profile needs a profile name");
             profile = argv[++i];
+        } else if (strcmp(argv[i], "--framebuffer") == 0) {
+            if (i + 1 >= argc)
+                cli_bad_input("run", "--framebuffer needs an output file (OUT.png)");
+            fb_out = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1])
-            cli_bad_input("run", "unknown option '%s' (usage: hvkit run FILE [--trace] [--profile NAME])", argv[i]);
+            cli_bad_input("run", "unknown option '%s' (usage: hvkit run FILE [--trace] [--profile NAME] "
+                                 "[--framebuffer OUT.png])", argv[i]);
         else if (file)
             cli_bad_input("run", "more than one FILE ('%s', '%s')", file, argv[i]);
         else
             file = argv[i];
     }
     if (!file)
-        cli_bad_input("run", "no FILE (usage: hvkit run FILE [--trace] [--profile NAME])");
+        cli_bad_input("run", "no FILE (usage: hvkit run FILE [--trace] [--profile NAME] [--framebuffer OUT.png])");
     cli_check_profile(profile);
     struct hvs_scenario s;
     cli_load_scenario(file, &s);
-    int rc = cli_replay(file, &s, profile, trace, false);
+    struct run_devices dev = {0};
+    if (fb_out) {
+        scenario_fb(&s, &dev.width, &dev.height);
+        if (!dev.width || !dev.height)
+            cli_bad_input(file, "--framebuffer: the scenario configures no framebuffer (a config-devices record "
+                                "with the fb device and its size)");
+        dev.frame = calloc((size_t)dev.width * dev.height, sizeof *dev.frame);
+        if (!dev.frame)
+            cli_bad_input(file, "--framebuffer: out of memory for %ux%u pixels", dev.width, dev.height);
+    }
+    int rc = replay_with(file, &s, profile, trace, false, &dev);
+    if (fb_out)
+        write_png(fb_out, &dev);
+    free(dev.frame);
     hvs_free(&s);
     return rc;
 }

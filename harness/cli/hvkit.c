@@ -16,6 +16,7 @@ static const struct {
     {"repro", cmd_repro, "repro FILE [--profile NAME]         dissect a scenario, replay it traced, name the verdict"},
     {"asm", cmd_asm, "asm TEXT -o FILE.hvs                assemble a text scenario (never overwrites FILE)"},
     {"dump", cmd_dump, "dump FILE                           a scenario as JSON lines: header, then each record"},
+    {"decode", cmd_decode, "decode HEX [--mode 16|32|64]        decode one instruction as the MMIO path does (JSON)"},
 };
 
 static void usage(FILE *f)

@@ -312,7 +312,36 @@ bool hvs_oracles_after_step(struct hvs_oracles *o, const uint64_t *f, enum hv_st
         return false;
     if (f && ept_due(o, f) && !hvs_oracles_ept(o, f, msg, msglen))
         return false;
+    if (!hvs_oracles_devices(o, msg, msglen))
+        return false;
     return true;
+}
+
+/* Oracle 6 (DESIGN §5.6): every device's invariant function (hv/dev.h, the device headers) after each step:
+ * registers within their legal values, FIFO counts within bounds, ISR/IRR consistent. A device that is not
+ * attached keeps its reset state, which its invariant accepts. */
+bool hvs_oracles_devices(struct hvs_oracles *o, char *msg, size_t msglen)
+{
+    if (!o->enabled || !o->vm || !o->vm->created)
+        return true;
+    const struct hv_vm *vm = o->vm;
+    const char *bad = NULL, *dev = NULL;
+    if ((bad = hv_uart_check(&vm->dev.uart)))
+        dev = "uart";
+    else if ((bad = hv_fb_check(&vm->dev.fb)))
+        dev = "framebuffer";
+    else if ((bad = hv_ipc_check(&vm->dev.ipc)))
+        dev = "ipc";
+    else if (vm->dev.pic.attached && (bad = hv_pic_invariant(vm)))
+        dev = "pic";
+    else if (vm->dev.pit.attached && (bad = hv_pit_invariant(vm)))
+        dev = "pit";
+    else if (vm->dev.kbd.attached && (bad = hv_i8042_invariant(vm)))
+        dev = "i8042";
+    if (!bad)
+        return true;
+    snprintf(msg, msglen, "oracle devices: %s: %s", dev, bad);
+    return false;
 }
 
 bool hvs_oracles_finish(struct hvs_oracles *o, char *msg, size_t msglen)

@@ -32,6 +32,9 @@
  *                 installed), and once on the final EPT before the VM is destroyed: the walk costs a few
  *                 microseconds per thousand mapped pages, too much for every CPUID exit of a benchmark, and
  *                 a mapping changes only by the core's EPT code, which runs on those occasions.
+ *   devices       (§5.6, issue 6 item 8) after every step, each device's invariant function (UART, framebuffer,
+ *                 IPC, and the attached PIC, PIT, i8042): registers within their legal values, FIFO counts
+ *                 within bounds, ISR/IRR consistent; "oracle devices: <device>: <invariant>".
  */
 #ifndef HVS_ORACLE_H
 #define HVS_ORACLE_H
@@ -80,6 +83,8 @@ void hvs_oracles_before_step(struct hvs_oracles *o, const uint64_t *f);
 /* After hv_vcpu_step. Returns false and writes "oracle <name>: ..." into msg on a violation. */
 bool hvs_oracles_after_step(struct hvs_oracles *o, const uint64_t *f, enum hv_step_result step, char *msg,
                             size_t msglen);
+/* Oracle 6 alone (hvs_oracles_after_step runs it): the VM's device invariants. */
+bool hvs_oracles_devices(struct hvs_oracles *o, char *msg, size_t msglen);
 /* After hv_vm_destroy and hv_cpu_fini. */
 bool hvs_oracles_finish(struct hvs_oracles *o, char *msg, size_t msglen);
 /* The VM whose EPT the ept oracle checks, and the owner tag of its pages. */

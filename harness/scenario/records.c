@@ -39,6 +39,12 @@ static const struct hvs_record_desc table[] = {
      {F("gpa", 8, NUM), F("access", 1, ACCESS), F("size", 1, MEM_SIZE), F("value", 8, NUM),
       F("instr_len", 1, INSTR_LEN)},
      false},
+    {HVS_MEM_INSN, "mem-insn", 3, {F("gpa", 8, NUM), F("access", 1, ACCESS), F("value", 8, NUM)}, true},
+    /* host events */
+    {HVS_KEY, "key", 2, {F("code", 1, NUM), F("ascii", 1, BOOL)}, false},
+    {HVS_SERIAL_IN, "serial-in", 1, {F("byte", 1, NUM)}, false},
+    {HVS_WAIT, "wait", 1, {F("ns", 8, NUM)}, false},
+    {HVS_HOST_MSG, "host-msg", 0, {{0}}, true},
     /* raw events */
     {HVS_SET_GPR, "set-gpr", 2, {F("reg", 1, REG), F("value", 8, NUM)}, false},
     {HVS_SET_MEM, "set-mem", 1, {F("gpa", 8, NUM)}, true},
@@ -47,6 +53,8 @@ static const struct hvs_record_desc table[] = {
     {HVS_FAIL_ALLOC, "fail-alloc", 1, {F("after", 4, NUM)}, false},
     {HVS_FAIL_VMX, "fail-vmx", 3, {F("insn", 1, INSN), F("status", 1, VMX_STATUS), F("error", 4, NUM)}, false},
     {HVS_CONFIG_QUOTA, "config-quota", 1, {F("pages", 4, QUOTA)}, false},
+    {HVS_CONFIG_DEVICES, "config-devices", 4,
+     {F("devices", 1, DEVICES), F("fb_gpa", 8, NUM), F("fb_width", 2, FB_DIM), F("fb_height", 2, FB_DIM)}, false},
     {HVS_MMIO_REGION, "mmio-region", 3, {F("gpa", 8, NUM), F("size", 8, NUM), F("kind", 1, REGION_KIND)}, false},
 };
 
@@ -213,6 +221,17 @@ bool hvs_field_check(const struct hvs_field *f, uint64_t v, char *why, size_t wh
         if (v == 2 || v == 3)
             return true;
         snprintf(why, whylen, "region kind %llu (must be 2 mmio or 3 mmio-np)", (unsigned long long)v);
+        return false;
+    case HVS_FK_DEVICES:
+        if (v <= 0x3f)
+            return true;
+        snprintf(why, whylen, "devices 0x%llx (HV_DEV_* bits: 0x01 uart, 0x02 pic, 0x04 pit, 0x08 kbd, 0x10 fb, "
+                 "0x20 ipc)", (unsigned long long)v);
+        return false;
+    case HVS_FK_FB_DIM:
+        if (v <= 4096)
+            return true;
+        snprintf(why, whylen, "%s %llu out of range (0-4096)", f->name, (unsigned long long)v);
         return false;
     default:
         return true;

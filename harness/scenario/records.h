@@ -43,6 +43,8 @@ enum hvs_field_kind {
     HVS_FK_INSTR_LEN,  /* 1-15: an x86 instruction's length */
     HVS_FK_QUOTA,      /* 1 .. HVS_MAX_MEMORY_PAGES pages */
     HVS_FK_REGION_KIND,/* 2 mmio (misconfiguration), 3 mmio-np (not present) */
+    HVS_FK_DEVICES,    /* HV_DEV_* bits (hv/vm.h): 0 .. 0x3f */
+    HVS_FK_FB_DIM,     /* framebuffer width / height: 0 .. 4096 (0 only without the fb device) */
 };
 
 struct hvs_field {

@@ -30,18 +30,27 @@
  *     without moving RIP) restarts: the same record is resolved once more right after the step, which the
  *     trace shows as a no-exit access "EPT maps it" with "restart":true. A second exit of the restarted
  *     access is stepped, and not restarted again.
- *   - mmio-region adds an MMIO region whose handler is the replay's own device: it records each access in
- *     the trace ({"event":"mmio",...}) and completes it as the guest's instruction would — a read loads the
- *     current mem-access record's value into RAX (the scenario says what the device answers), a write is
- *     taken as written — and moves guest RIP past the instruction by the record's instr_len (written into the
- *     sim's copy of the VMCS, as a VMWRITE would). The core cannot know that length until the instruction
- *     decoder lands (it must not trust the exit's instruction length for EPT exits), so the device, which
- *     knows the instruction, finishes it; the RIP oracle accepts exactly that advance. An access the device
- *     cannot attribute to a mem-access record (a forced exit) is refused (the handler returns false).
+ *   - mmio-region adds an MMIO region whose handler is the replay's own device: it records each data transfer
+ *     in the trace ({"event":"mmio",...}: GPA, access, size and value as the core delivers them) and answers
+ *     a read with the current record's value (mem-access: value; mem-insn: value). The core decodes and
+ *     completes the instruction (issue 5); the device only moves data, and refuses (handler false) an access
+ *     it cannot attribute to a record (a forced exit).
+ *   - Instruction bytes. A mem-insn record's bytes are written at guest CS:RIP (through the guest's paging and
+ *     the EPT) before it is resolved. A mem-access record that exits inside an MMIO region stands for a MOV
+ *     between RAX and memory: its bytes (hvs_mem_access_insn, of the record's instr_len where such an
+ *     encoding exists) are written at CS:RIP before the step, so old scenarios keep their meaning. The RIP
+ *     oracle expects the core to advance RIP by the decoded length of those bytes (hv_decode; the decoder is
+ *     compared with Zydis elsewhere), or not at all when it injected a fault, and for a REP MOVS/STOS that
+ *     stopped with RCX not 0.
+ *   - Devices (issue 6): the config-devices record, the host events (key, serial-in, wait, host-msg), the
+ *     halted guest waiting for its timer and the trace of injected interrupts are replay_devices.c's (its
+ *     top comment has the decisions). The framebuffer is the core's own MMIO device: a mem-insn/mem-access
+ *     into it is completed by the core, so the RIP oracle expects the decoded length as for mmio-region.
  */
 #include "replay.h"
 
 #include "oracle.h"
+#include "replay_devices.h"
 #include "resolve.h"
 #include "sim_msr.h"
 #include "sim_vmcs.h"
@@ -91,6 +100,12 @@ struct replay {
     unsigned nregions;
     struct replay_region regions[HV_REGIONS_MAX];
     const struct hvs_record *cur_mem;
+    unsigned cur_insn_len;  /* decoded length of the instruction at RIP for cur_mem (0: none decodes) */
+    bool cur_rep_string;    /* ... and whether it is a REP MOVS/STOS */
+    uint64_t cur_rip;       /* guest RIP before cur_mem's step */
+    bool cur_core_mmio;     /* ... and whether its GPA is a core device's MMIO region (the framebuffer) */
+    /* the virtual hardware's host side (replay_devices.c) */
+    struct hvs_devrt dev;
 };
 
 /* ---- trace -------------------------------------------------------------------------------------------- */
@@ -213,6 +228,7 @@ static void guest_model(struct hv_arch_cpu *cpu, struct hv_guest_gprs *gprs, str
     (void)gprs;
     (void)cpu;
     struct replay *rp = opaque;
+    hvs_dev_on_entry(&rp->dev, vmcs_fields(rp)); /* an injected interrupt is traced and taken */
     if (rp->exit_ready) {
         *exit = rp->next_exit;
         rp->exit_ready = false;
@@ -225,12 +241,20 @@ static bool step(struct replay *rp, const struct sim_exit *x)
     rp->next_exit = *x;
     rp->exit_ready = true;
     hvs_oracles_before_step(&rp->orc, vmcs_fields(rp));
+    if (rp->cur_mem && rp->cur_core_mmio)
+        rp->orc.device_rip_advance = rp->cur_insn_len; /* the core's own device completes the instruction */
     enum hv_step_result res = hv_vcpu_step(&rp->vm);
     rp->exit_ready = false; /* an entry that failed never ran the guest */
     note_fired_fault(rp);
     if (rp->hooks && rp->hooks->after_step)
         rp->hooks->after_step(rp->hooks->opaque, rp->m, &rp->vm, rp->record);
     char msg[sizeof rp->r->message];
+    if (rp->cur_mem && rp->cur_rep_string) {
+        /* a REP string instruction may stop with RCX not 0 and re-execute (mmio.c): RIP stays */
+        uint64_t *fl = vmcs_fields(rp);
+        if (fl && fl[HV_VMCS_ORD_GUEST_RIP] == rp->cur_rip)
+            rp->orc.device_rip_advance = 0;
+    }
     if (!hvs_oracles_after_step(&rp->orc, vmcs_fields(rp), res, msg, sizeof msg)) {
         finish(rp, HVS_ORACLE, "%s", msg);
         return false;
@@ -244,6 +268,12 @@ static bool step(struct replay *rp, const struct sim_exit *x)
         return false;
     }
     return true;
+}
+
+/* step() as replay_devices.c calls it (host interrupts for host events and the halted guest). */
+static bool step_cb(void *opaque, const struct sim_exit *x)
+{
+    return step(opaque, x);
 }
 
 /* ---- records ------------------------------------------------------------------------------------------ */
@@ -323,7 +353,10 @@ static void note_fired_fault(struct replay *rp)
 static bool is_fault_record(uint8_t type) { return type == HVS_FAIL_ALLOC || type == HVS_FAIL_VMX; }
 
 /* Records that may lead the scenario and are applied before the VM exists. */
-static bool is_setup_record(uint8_t type) { return is_fault_record(type) || type == HVS_CONFIG_QUOTA; }
+static bool is_setup_record(uint8_t type)
+{
+    return is_fault_record(type) || type == HVS_CONFIG_QUOTA || type == HVS_CONFIG_DEVICES;
+}
 
 /* ---- the replay's MMIO device ------------------------------------------------------------------------- */
 
@@ -334,42 +367,26 @@ static const char *access_name(unsigned a)
 
 static bool mmio_device(void *opaque, struct hv_vm *vm, struct hv_mmio_access *a)
 {
+    (void)vm;
     struct replay_region *rr = opaque;
     struct replay *rp = rr->rp;
     const struct hvs_record *rec = rp->cur_mem;
     FILE *f = rp->o ? rp->o->trace : NULL;
-    unsigned size = a->size ? a->size : rec ? (unsigned)rec->c : 0;
-    /* An EPT misconfiguration does not say what the access was (its qualification is 0, SDM Vol. 3 §28.2.1):
-     * until the decoder lands the core passes 0, and the device takes the access from the instruction. */
-    unsigned acc = a->access ? (unsigned)a->access : rec ? (unsigned)rec->b : 0;
-    uint64_t value = a->size && acc == HV_ACCESS_WRITE ? a->value : rec ? rec->d : 0;
+    unsigned size = a->size >= 1 && a->size <= 8 ? a->size : 8;
+    uint64_t mask = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+    if (rec && a->access == HV_ACCESS_READ)
+        a->value = (rec->type == HVS_MEM_INSN ? rec->c : rec->d) & mask; /* the scenario says what it answers */
     if (f) {
         fprintf(f, "{\"event\":\"mmio\",\"region\":");
         json_str(f, rr->name);
-        fprintf(f, ",\"gpa\":\"0x%llx\",\"access\":\"%s\",\"size\":%u,\"value\":\"0x%llx\"%s%s}\n",
-                (unsigned long long)a->gpa, access_name(acc), size, (unsigned long long)value,
-                a->access ? "" : ",\"access_from\":\"instruction\"", rec ? "" : ",\"completed\":false");
+        fprintf(f, ",\"gpa\":\"0x%llx\",\"access\":\"%s\",\"size\":%u,\"value\":\"0x%llx\"%s}\n",
+                (unsigned long long)a->gpa, access_name((unsigned)a->access), a->size,
+                (unsigned long long)(a->value & mask), rec ? "" : ",\"completed\":false");
     }
-    uint64_t *fl = vmcs_fields(rp);
-    if (!rec || !fl)
+    if (!rec)
         return false;
-    if (acc == HV_ACCESS_READ) {
-        /* MOV RAX, [mmio]: the device's answer is the record's value */
-        unsigned sz = (unsigned)rec->c;
-        uint64_t mask = sz >= 8 ? ~0ull : (1ull << (8 * sz)) - 1;
-        a->value = rec->d & mask;
-        if (sz >= 8)
-            vm->gprs.rax = a->value;
-        else if (sz == 4)
-            vm->gprs.rax = a->value; /* a 32-bit load zero-extends (SDM Vol. 1 §3.4.1.1) */
-        else
-            vm->gprs.rax = (vm->gprs.rax & ~mask) | a->value;
-    }
-    uint64_t rip = fl[HV_VMCS_ORD_GUEST_RIP] + rec->e;
-    if (!(fl[HV_VMCS_ORD_GUEST_CS_AR_BYTES] & AR_L))
-        rip &= 0xffffffffull; /* outside 64-bit mode EIP is 32 bits */
-    fl[HV_VMCS_ORD_GUEST_RIP] = rip;
-    rp->orc.device_rip_advance = rec->e;
+    /* the core completes the instruction: RIP moves by its decoded length (see the top of the file) */
+    rp->orc.device_rip_advance = rp->cur_insn_len;
     return true;
 }
 
@@ -416,16 +433,57 @@ static void trace_restart(struct replay *rp, const struct hvs_record *rec, const
 }
 
 /* A mem-access that exits: step, then restart the instruction once when RIP did not move (see the top). */
+/* Whether gpa lies in one of the VM's MMIO regions (the core's map, hv/vm.h: the last region added wins). */
+static bool gpa_is_mmio(const struct hv_vm *vm, uint64_t gpa)
+{
+    for (unsigned i = vm->nregions < HV_REGIONS_MAX ? vm->nregions : HV_REGIONS_MAX; i-- > 0;) {
+        const struct hv_region *r = &vm->regions[i];
+        if (gpa >= r->gpa && gpa - r->gpa < r->size)
+            return r->type == HV_REGION_MMIO || r->type == HV_REGION_MMIO_NP;
+    }
+    return false;
+}
+
+/* The instruction the core will fetch at RIP for rec: mem-insn placed its bytes already; a mem-access into
+ * MMIO gets its MOV written now. Sets cur_insn_len / cur_rep_string for the device and the RIP oracle. */
+static void prepare_insn(struct replay *rp, const struct hvs_record *rec, const struct hvs_resolution *res)
+{
+    uint64_t *f = vmcs_fields(rp);
+    rp->cur_insn_len = 0;
+    rp->cur_rep_string = false;
+    rp->cur_rip = f[HV_VMCS_ORD_GUEST_RIP];
+    uint64_t gpa = rec->type == HVS_MEM_INSN ? rec->a : res->exit.guest_phys;
+    const struct hv_fb *fb = &rp->vm.dev.fb;
+    rp->cur_core_mmio = fb->attached && gpa >= fb->gpa && gpa - fb->gpa < ((fb->bytes + 4095) & ~4095ull);
+    if (rec->type == HVS_MEM_INSN) {
+        rp->cur_insn_len = hvs_insn_len(f, rec->bytes, rec->nbytes, &rp->cur_rep_string);
+        return;
+    }
+    if (!gpa_is_mmio(&rp->vm, res->exit.guest_phys))
+        return;
+    uint8_t b[15];
+    size_t n = hvs_mem_access_insn(f, rec, b);
+    struct hvs_resolve_ctx c = {.m = rp->m, .cpu = rp->cpu, .vm = &rp->vm, .f = f, .tsc = rp->tsc};
+    if (!hvs_place_insn(&c, b, n)) {
+        trace_record_note(rp, "note", rec, "the instruction bytes could not be written at RIP");
+        return;
+    }
+    rp->cur_insn_len = hvs_insn_len(f, b, n, &rp->cur_rep_string);
+}
+
 static bool mem_access_exit(struct replay *rp, const struct hvs_record *rec, const struct hvs_resolution *res)
 {
+    prepare_insn(rp, rec, res);
     uint64_t *f = vmcs_fields(rp);
     uint64_t rip = f[HV_VMCS_ORD_GUEST_RIP];
     rp->cur_mem = rec;
     bool go = step(rp, &res->exit);
     rp->cur_mem = NULL;
     f = vmcs_fields(rp);
-    if (!go || !f || f[HV_VMCS_ORD_GUEST_RIP] != rip)
+    if (!go || !f || f[HV_VMCS_ORD_GUEST_RIP] != rip) {
+        rp->cur_core_mmio = false;
         return go;
+    }
     struct hvs_resolve_ctx c = {.m = rp->m, .cpu = rp->cpu, .vm = &rp->vm, .f = f, .tsc = rp->tsc};
     struct hvs_resolution again;
     hvs_load_operands(&c, rec);
@@ -434,8 +492,10 @@ static bool mem_access_exit(struct replay *rp, const struct hvs_record *rec, con
         rp->cur_mem = rec;
         go = step(rp, &again.exit);
         rp->cur_mem = NULL;
+        rp->cur_core_mmio = false;
         return go;
     }
+    rp->cur_core_mmio = false;
     hvs_apply_no_exit(&c, rec, &again);
     trace_restart(rp, rec, again.note);
     return true;
@@ -450,12 +510,14 @@ static bool run_record(struct replay *rp, const struct hvs_record *rec)
         return false;
     }
     rp->tsc += TSC_PER_RECORD;
+    if (hvs_dev_is_host_event(rec->type))
+        return hvs_dev_host_event(&rp->dev, rec, step_cb, rp);
     if (hvs_is_semantic(rec->type)) {
         struct hvs_resolve_ctx c = {.m = rp->m, .cpu = rp->cpu, .vm = &rp->vm, .f = f, .tsc = rp->tsc};
         struct hvs_resolution res;
         hvs_load_operands(&c, rec);
         hvs_resolve(&c, rec, &res);
-        if (res.exits && rec->type == HVS_MEM_ACCESS)
+        if (res.exits && (rec->type == HVS_MEM_ACCESS || rec->type == HVS_MEM_INSN))
             return mem_access_exit(rp, rec, &res);
         if (res.exits)
             return step(rp, &res.exit);
@@ -484,6 +546,9 @@ static bool run_record(struct replay *rp, const struct hvs_record *rec)
         return true;
     case HVS_CONFIG_QUOTA:
         trace_record_note(rp, "ignored", rec, "config-quota counts only before the first other record");
+        return true;
+    case HVS_CONFIG_DEVICES:
+        trace_record_note(rp, "ignored", rec, "config-devices counts only before the first other record");
         return true;
     case HVS_FORCE_EXIT: {
         struct sim_exit x = {.reason = (uint32_t)rec->a,
@@ -569,6 +634,8 @@ static enum hvs_status bring_up(struct replay *rp, size_t *next_record)
         .trace = trace_event,
         .trace_opaque = rp,
     };
+    rp->dev = (struct hvs_devrt){.o = rp->o, .trace = rp->o->trace, .m = rp->m, .cpu = rp->cpu, .vm = &rp->vm};
+    hvs_dev_configure(&rp->dev, s, &cfg);
     rp->vm_made = true; /* hv_vm_destroy is safe on a VM whose creation failed */
     /* Every page allocated from here until the VM is destroyed is the VM's (see the top of the file). */
     sim_machine_set_alloc_owner(rp->m, HVS_VM_OWNER);
@@ -644,8 +711,12 @@ enum hvs_status hvs_replay_hooked(const struct hvs_scenario *s, const struct hvs
         finish(rp, HVS_OK, "end of scenario");
         for (; i < s->nrecords; i++) {
             rp->record = i;
+            rp->dev.record = i;
             r->records_run = i + 1;
             if (!run_record(rp, &s->records[i]))
+                break;
+            /* a guest the core left halted waits for its next device deadline (replay_devices.c) */
+            if (!hvs_dev_after_step(&rp->dev, vmcs_fields(rp), step_cb, rp))
                 break;
         }
     }

@@ -27,6 +27,12 @@ struct hvs_replay_options {
      * (sim_machine_set_entry_checks), which hardware would not; the entry-check oracle then sees nothing. Kept
      * apart from no_oracles, with which a VMCS that fails the checks still fails VM entry. */
     bool no_entry_checks;
+    /* Devices (issue 6; replay_devices.c). serial: every byte the guest transmits on COM1 (NULL: with a trace,
+     * one {"event":"serial"} line per byte; without, dropped). fb_pixel: every framebuffer pixel the guest
+     * writes (the geometry is the scenario's config-devices record). dev_opaque is passed to both. */
+    void (*serial)(void *opaque, uint8_t byte);
+    void (*fb_pixel)(void *opaque, uint32_t x, uint32_t y, uint32_t pixel);
+    void *dev_opaque;
 };
 
 enum hvs_status {

@@ -5,6 +5,8 @@
 #include "sim_msr.h"
 #include "sim_vmcs.h"
 
+#include <hv/decode.h>
+
 #include <hv/exit_reasons.h>
 #include <hv/msr.h>
 #include <hv/vmx_controls.h>
@@ -24,7 +26,7 @@ enum {
     LEN_IO_DX = 1, LEN_IO_IMM = 2, LEN_INT3 = 1,
 };
 
-bool hvs_is_semantic(uint8_t type) { return type >= HVS_CPUID && type <= HVS_MEM_ACCESS; }
+bool hvs_is_semantic(uint8_t type) { return type >= HVS_CPUID && type <= HVS_MEM_INSN; }
 
 uint32_t hvs_proc2(const uint64_t *f)
 {
@@ -101,6 +103,8 @@ static void load_edx_eax(struct hv_vm *vm, uint64_t value)
  * zero-extends into RAX in 64-bit mode, 8/16-bit ones merge (SDM Vol. 1 §3.4.1.1). */
 static unsigned mem_size(const struct hvs_record *r)
 {
+    if (r->type == HVS_MEM_INSN)
+        return 1; /* the instruction decides the size; the sim resolves the access at its first byte */
     return (r->c == 2 || r->c == 4 || r->c == 8) ? (unsigned)r->c : 1u;
 }
 
@@ -152,6 +156,10 @@ void hvs_load_operands(const struct hvs_resolve_ctx *c, const struct hvs_record 
         break;
     case HVS_MOV_TO_CR: /* the source GPR holds the value */
         hvs_set_gpr(vm, c->f, (unsigned)r->b, r->c);
+        break;
+    case HVS_MEM_INSN: /* the instruction bytes go to guest memory at CS:RIP, where the core fetches them */
+        if (r->nbytes)
+            (void)hvs_place_insn(c, r->bytes, r->nbytes < 15 ? r->nbytes : 15);
         break;
     case HVS_MEM_ACCESS: /* modelled as MOV between RAX and memory: a write stores RAX's low `size` bytes */
         if (r->b == SIM_EPT_WRITE)
@@ -445,6 +453,16 @@ static unsigned mem_access_type(const struct hvs_record *r)
  * own paging is identity in program64 and off in real mode, so the linear address equals the GPA); the
  * guest-physical address field holds the GPA (§28.2.4). The instruction length is given too, as Bochs fills
  * it — architecturally it is undefined for these exits and the core must not rely on it. */
+/* The instruction length of a mem-access (its field) or a mem-insn (its decoded bytes). */
+static uint32_t mem_instr_len(const struct hvs_resolve_ctx *c, const struct hvs_record *r)
+{
+    if (r->type != HVS_MEM_INSN)
+        return (uint32_t)r->e;
+    bool rep;
+    unsigned len = hvs_insn_len(c->f, r->bytes, r->nbytes, &rep);
+    return len ? len : 1u;
+}
+
 static void resolve_mem_access(const struct hvs_resolve_ctx *c, const struct hvs_record *r, struct hvs_resolution *o)
 {
     if (!ept_on(c)) {
@@ -464,13 +482,13 @@ static void resolve_mem_access(const struct hvs_resolve_ctx *c, const struct hvs
             continue;
         if (w.outcome == SIM_EPT_VIOLATION) {
             set_exit(o, HV_EXIT_EPT_VIOLATION, w.qualification | SIM_EPTQ_GLA_VALID | SIM_EPTQ_GLA_TRANSLATED,
-                     (uint32_t)r->e);
+                     mem_instr_len(c, r));
             o->exit.guest_linear = gpa[i];
         } else {
             /* §28.2.1: the exit qualification of an EPT misconfiguration is not defined (0). A bad EPTP
              * cannot reach here (VM entry checks it, §27.2.1.1); were it to, the sim calls it a
              * misconfiguration rather than guess. */
-            set_exit(o, HV_EXIT_EPT_MISCONFIG, 0, (uint32_t)r->e);
+            set_exit(o, HV_EXIT_EPT_MISCONFIG, 0, mem_instr_len(c, r));
         }
         o->exit.guest_phys = gpa[i];
         o->ept_rule = w.rule;
@@ -647,6 +665,7 @@ void hvs_resolve(const struct hvs_resolve_ctx *c, const struct hvs_record *r, st
         resolve_nmi(c, o);
         break;
     case HVS_MEM_ACCESS:
+    case HVS_MEM_INSN:
         resolve_mem_access(c, r, o);
         break;
     default:
@@ -850,6 +869,16 @@ void hvs_apply_no_exit(const struct hvs_resolve_ctx *c, const struct hvs_record 
     case HVS_MEM_ACCESS:
         apply_mem_access(c, r);
         break;
+    case HVS_MEM_INSN: {
+        /* The access reaches memory. The sim does not execute the instruction's data effect (it has no
+         * emulator of its own: that is the core's job on an exit); it retires it: RIP moves by its length. A
+         * byte string that is no instruction the decoder knows stays where it is. */
+        bool rep;
+        unsigned len = hvs_insn_len(c->f, r->bytes, r->nbytes, &rep);
+        if (len)
+            advance_rip(c, len);
+        break;
+    }
     case HVS_RDTSC:
         load_edx_eax(vm, guest_tsc(c));
         advance_rip(c, LEN_RDTSC);
@@ -901,4 +930,104 @@ static int nonexit_fault(const struct hvs_resolve_ctx *c, const struct hvs_recor
     default:
         return -1;
     }
+}
+
+/* ---- instruction bytes at RIP (mem-insn, and mem-access that reaches an MMIO region) ------------------- */
+
+unsigned hvs_insn_mode(const uint64_t *f)
+{
+    /* 64-bit mode: IA-32e mode guest and CS.L (SDM Vol. 3 §2.2); real mode is 16-bit; else CS.D (§3.4.5). */
+    if ((f[HV_VMCS_ORD_VM_ENTRY_CONTROLS] & ENTRY_IA32E_MODE_GUEST) && (f[HV_VMCS_ORD_GUEST_CS_AR_BYTES] & AR_L))
+        return 64;
+    if (!(f[HV_VMCS_ORD_GUEST_CR0] & CR0_PE))
+        return 16;
+    return (f[HV_VMCS_ORD_GUEST_CS_AR_BYTES] & AR_DB) ? 32 : 16;
+}
+
+unsigned hvs_insn_len(const uint64_t *f, const uint8_t *bytes, size_t n, bool *rep_string)
+{
+    struct hv_insn in;
+    *rep_string = false;
+    if (!bytes || !n)
+        return 0;
+    if (hv_decode(bytes, n < 15 ? n : 15, (enum hv_cpu_mode)hvs_insn_mode(f), &in) != HV_DECODE_OK)
+        return 0;
+    *rep_string = in.rep && (in.op == HV_OP_MOVS || in.op == HV_OP_STOS);
+    return in.len;
+}
+
+/* Linear -> guest-physical as the guest's paging says, for placing bytes (the sim's own small walker, not
+ * the core's): no paging, or 4-/5-level paging; 32-bit and PAE paging are taken as identity (the core runs
+ * program64 and real-mode guests only). Not-present entries: false. */
+static bool sim_linear_to_gpa(const struct hvs_resolve_ctx *c, uint64_t la, uint64_t *gpa)
+{
+    if (!(F(c, GUEST_CR0) & CR0_PG) || !(F(c, VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST)) {
+        *gpa = la & 0xffffffffull;
+        return true;
+    }
+    unsigned levels = (F(c, GUEST_CR4) & CR4_LA57) ? 5 : 4;
+    uint64_t table = F(c, GUEST_CR3) & 0x000ffffffffff000ull;
+    for (unsigned lvl = levels; lvl >= 1; lvl--) {
+        unsigned shift = 12 + 9 * (lvl - 1);
+        uint64_t e = 0;
+        if (!hv_gpa_read(c->vm, table + (((la >> shift) & 0x1ffu) << 3), &e, 8) || !(e & 1))
+            return false;
+        if (lvl == 1 || (lvl <= 3 && (e & 0x80u))) {
+            uint64_t page = 1ull << shift;
+            *gpa = ((e & 0x000ffffffffff000ull) & ~(page - 1)) | (la & (page - 1));
+            return true;
+        }
+        table = e & 0x000ffffffffff000ull;
+    }
+    return false;
+}
+
+bool hvs_place_insn(const struct hvs_resolve_ctx *c, const uint8_t *bytes, size_t n)
+{
+    unsigned mode = hvs_insn_mode(c->f);
+    uint64_t wrap = mode == 64 ? ~0ull : 0xffffffffull;
+    uint64_t la = (F(c, GUEST_CS_BASE) * (mode != 64) + F(c, GUEST_RIP)) & wrap;
+    size_t done = 0;
+    while (done < n) {
+        uint64_t cur = (la + done) & wrap, gpa;
+        size_t chunk = SIM_PAGE_SIZE - (cur & (SIM_PAGE_SIZE - 1));
+        if (chunk > n - done)
+            chunk = n - done;
+        if (!sim_linear_to_gpa(c, cur, &gpa) || !hv_gpa_write(c->vm, gpa, bytes + done, chunk))
+            return false;
+        done += chunk;
+    }
+    return true;
+}
+
+size_t hvs_mem_access_insn(const uint64_t *f, const struct hvs_record *r, uint8_t out[15])
+{
+    /* MOV between (R/E)AX and [(R/E)DI + disp]: 88/89 store, 8A/8B load (SDM Vol. 2 MOV), ModRM reg 0 (AL/AX/
+     * EAX/RAX), rm 7; 66 for the other operand size, REX.W for 8 bytes (64-bit mode only). The length is
+     * brought to instr_len with a displacement (disp8: +1, disp32: +4) and DS prefixes (3E, ignored in
+     * 64-bit mode, SDM Vol. 2 §2.1.1), as far as 15 bytes allow; shorter than the minimum is the minimum. The
+     * address the core emulates is the exit's GPA, so the operand's registers need not point there. */
+    unsigned mode = hvs_insn_mode(f);
+    unsigned size = mem_size(r);
+    bool store = r->b == SIM_EPT_WRITE;
+    bool w = size == 8 && mode == 64;
+    /* 66 selects the operand size that is not the default: 16 bits in 32/64-bit code, 32 in 16-bit code.
+     * Outside 64-bit mode there is no 8-byte MOV: the 4-byte one stands in. */
+    unsigned eff = size == 8 && mode != 64 ? 4 : size;
+    bool opsz = (eff == 2 && mode != 16) || (eff == 4 && mode == 16);
+    size_t base = 2 + (opsz ? 1 : 0) + (w ? 1 : 0);
+    size_t want = r->e > 15 ? 15 : (r->e < base ? base : (size_t)r->e);
+    size_t extra = want - base, disp = extra >= 4 ? 4 : extra >= 1 ? 1 : 0;
+    size_t pads = extra - disp, k = 0;
+    for (size_t i = 0; i < pads; i++)
+        out[k++] = 0x3e;
+    if (opsz)
+        out[k++] = 0x66;
+    if (w)
+        out[k++] = 0x48;
+    out[k++] = (uint8_t)((store ? 0x88 : 0x8a) | (size != 1 ? 1 : 0));
+    out[k++] = (uint8_t)((disp == 4 ? 0x80 : disp == 1 ? 0x40 : 0x00) | 7u);
+    for (size_t i = 0; i < disp; i++)
+        out[k++] = 0;
+    return k;
 }

@@ -44,7 +44,7 @@ struct hvs_resolve_ctx {
     uint64_t tsc;
 };
 
-/* true when r is a semantic record this file resolves (HVS_CPUID .. HVS_MEM_ACCESS). mem-access goes
+/* true when r is a semantic record this file resolves (HVS_CPUID .. HVS_MEM_INSN). mem-access goes
  * through the sim's EPT walker (sim_ept.h): a translation with the right permission reaches the host page
  * with no exit (a write stores the value, a read loads RAX, RIP advances by instr_len); a violation exits 48
  * with the qualification and the GPA, a misconfiguration 49 with the GPA. */
@@ -68,5 +68,17 @@ uint32_t hvs_proc2(const uint64_t *f);
 /* Write a GPR by the SDM's register number (0-15, Table 28-3), RSP going to the VMCS guest RSP. */
 void hvs_set_gpr(struct hv_vm *vm, uint64_t *f, unsigned reg, uint64_t value);
 uint64_t hvs_get_gpr(const struct hv_vm *vm, const uint64_t *f, unsigned reg);
+
+/* Instruction bytes (mem-insn; mem-access that reaches an MMIO region, where the core decodes the
+ * instruction at RIP). hvs_insn_mode: the guest's code size (16, 32, 64) from the VMCS. hvs_insn_len: the
+ * decoded length of bytes[0..n) in that mode (hv/decode.h), 0 when it does not decode; *rep_string when it is
+ * a REP MOVS/STOS (which may stop with RIP unchanged and RCX not 0). hvs_place_insn: write the bytes at
+ * guest CS:RIP through the guest's paging and the EPT (false when RIP's page is not mapped or not RAM).
+ * hvs_mem_access_insn: the MOV a mem-access record stands for, as bytes of length instr_len where an
+ * encoding of that length exists. */
+unsigned hvs_insn_mode(const uint64_t *f);
+unsigned hvs_insn_len(const uint64_t *f, const uint8_t *bytes, size_t n, bool *rep_string);
+bool hvs_place_insn(const struct hvs_resolve_ctx *c, const uint8_t *bytes, size_t n);
+size_t hvs_mem_access_insn(const uint64_t *f, const struct hvs_record *r, uint8_t out[15]);
 
 #endif

@@ -19,7 +19,7 @@
 #define HVS_PROFILE_MAX 32
 
 enum hvs_record_type {
-    /* semantic events (0x01-0x3f) */
+    /* semantic events (0x01-0x2f) */
     HVS_CPUID = 0x01,         /* eax, ecx */
     HVS_PORT_OUT = 0x02,      /* port, size (1, 2, 4), value */
     HVS_PORT_IN = 0x03,       /* port, size */
@@ -44,6 +44,15 @@ enum hvs_record_type {
     HVS_NMI = 0x16,           /* a non-maskable interrupt arrives */
     HVS_MEM_ACCESS = 0x17,    /* gpa, access (1 read, 2 write, 4 fetch), size (1, 2, 4, 8), value, instr_len (1-15):
                                * the guest accesses guest-physical memory, resolved through the sim's EPT walker */
+    HVS_MEM_INSN = 0x18,      /* gpa, access (1 read, 2 write, 4 fetch), value, bytes (the instruction, 1-15): the
+                               * guest executes these instruction bytes, which access guest-physical memory at gpa;
+                               * value is what an MMIO device answers to a read */
+    /* host events (0x30-0x3f): what the host does to the VM's devices while the guest runs (issue 6) */
+    HVS_KEY = 0x30,           /* code, ascii: a key event (code a scancode-set-1 byte, or with ascii = 1 a character
+                               * pressed and released) for the i8042 (hv_vm_key_event) */
+    HVS_SERIAL_IN = 0x31,     /* byte: a byte arrives on COM1's receive line (hv_vm_serial_input) */
+    HVS_WAIT = 0x32,          /* ns: virtual time passes while the guest runs without exits */
+    HVS_HOST_MSG = 0x33,      /* bytes: a host->guest IPC message (hv_vm_send_message) */
     /* raw events (0x40-0x7f) */
     HVS_SET_GPR = 0x40,       /* reg (HVS_REG_*), value */
     HVS_SET_MEM = 0x41,       /* gpa, bytes */
@@ -52,6 +61,8 @@ enum hvs_record_type {
     HVS_FAIL_VMX = 0x44,      /* insn (enum sim_insn), status (1 VMfailInvalid, 2 VMfailValid), error */
     HVS_CONFIG_QUOTA = 0x45,  /* pages: the VM's RAM quota (hv_vm_config.memory_quota_pages); counts only
                                * among the leading records, before the VM is created */
+    HVS_CONFIG_DEVICES = 0x47,/* devices, fb_gpa, fb_width, fb_height: the VM's virtual hardware (hv_vm_config.devices,
+                               * HV_DEV_* bits, and the framebuffer); counts only among the leading records */
     HVS_MMIO_REGION = 0x46,   /* gpa, size, kind (2 MMIO by misconfiguration, 3 MMIO by not-present entries):
                                * the replay adds an MMIO region (hv_vm_add_region) served by its own device */
 };

@@ -131,6 +131,7 @@ struct hv_arch_cpu {
     uint64_t vm_entries; /* successful VM entries */
     uint64_t vmx_instructions; /* VMX instructions executed (the liveness oracle's measure of work) */
     uint64_t vm_exits;   /* VM exits, including VM-entry failures */
+    uint64_t time_ns;    /* the virtual monotonic clock hv_arch_time_ns reads (sim_time.h) */
 };
 
 /* Machine lifetime. pages: arena size (1..SIM_MAX_PAGES, and the arena must fit below 2^maxphyaddr);

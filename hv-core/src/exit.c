@@ -2,6 +2,7 @@
  * table leaves empty, or a number beyond it, kills the VM with "unexpected exit <SDM name> (<number>)":
  * the core does not enable the controls that cause those exits, so one arriving means the "hardware" (or
  * a hostile sim scenario) reported something the core never asked for, and resuming would be guesswork. */
+#include "devices/devices.h" /* exits/window.c handlers */
 #include "exits/exits.h"
 
 #include <hv/exit_reasons.h>
@@ -13,6 +14,8 @@ static const hv_exit_handler table[HV_EXIT_REASON_LIMIT] = {
     [HV_EXIT_EXCEPTION_NMI] = hv_exit_exception_nmi,
     [HV_EXIT_EXTERNAL_INTERRUPT] = hv_exit_external_interrupt,
     [HV_EXIT_TRIPLE_FAULT] = hv_exit_triple_fault,
+    [HV_EXIT_INTERRUPT_WINDOW] = hv_exit_interrupt_window,
+    [HV_EXIT_NMI_WINDOW] = hv_exit_nmi_window,
     [HV_EXIT_CPUID] = hv_exit_cpuid,
     [HV_EXIT_HLT] = hv_exit_hlt,
     [HV_EXIT_INVD] = hv_exit_invd,

@@ -1,6 +1,7 @@
 /* The hypercall ABI (hv/hypercall.h): number in RAX, arguments in RBX, RCX, RDX, RSI, result in RAX.
- * Everything here is guest-controlled: every number is answered, unknown ones with HV_HC_ENOSYS, and no
- * argument is used as a pointer or a length. */
+ * Everything here is guest-controlled: every number is answered, unknown ones with HV_HC_ENOSYS. Only the
+ * IPC calls take guest-physical addresses, and devices/ipc.c validates them (inside RAM, page-aligned, sizes
+ * bounded) before any use. */
 #include "exits/exits.h"
 
 #include <hv/hypercall.h>
@@ -17,6 +18,20 @@ static void console_putchar(struct hv_vm *vm, uint8_t c)
     hv_arch_log(vm->cpu->arch, line);
 }
 
+/* HV_HC_QUERY: one fact of the ABI per selector; an unknown selector is an error, not 0 (a guest must be
+ * able to tell "no" from "not asked about"). */
+static uint64_t query(struct hv_vm *vm, uint64_t what)
+{
+    switch (what) {
+    case HV_HC_QUERY_ABI_VERSION: return HV_HC_ABI_VERSION;
+    case HV_HC_QUERY_COUNT: return HV_HC_COUNT;
+    case HV_HC_QUERY_IPC: return vm->dev.ipc.attached ? 1 : 0;
+    case HV_HC_QUERY_IPC_PAGES: return HV_IPC_MAX_PAGES;
+    case HV_HC_QUERY_IPC_MSG_MAX: return HV_IPC_MSG_MAX;
+    default: return HV_HC_EINVAL;
+    }
+}
+
 enum hv_exit_action hv_hypercall(struct hv_vm *vm)
 {
     uint64_t nr = vm->gprs.rax;
@@ -31,6 +46,15 @@ enum hv_exit_action hv_hypercall(struct hv_vm *vm)
     case HV_HC_PUTCHAR:
         console_putchar(vm, (uint8_t)vm->gprs.rbx);
         vm->gprs.rax = 0;
+        return HV_EXIT_RESUME;
+    case HV_HC_QUERY:
+        vm->gprs.rax = query(vm, vm->gprs.rbx);
+        return HV_EXIT_RESUME;
+    case HV_HC_IPC_REGISTER:
+    case HV_HC_IPC_NOTIFY:
+    case HV_HC_IPC_UNREGISTER:
+        /* devices/ipc.c: rings in guest RAM, validated there */
+        vm->gprs.rax = hv_ipc_hypercall(vm, nr);
         return HV_EXIT_RESUME;
     case HV_HC_SHUTDOWN:
         vm->gprs.rax = 0;

@@ -2,6 +2,7 @@
  * when the VMCS was never launched (VM-instruction error 5), kill the VM on any other failure naming the
  * SDM error, then dispatch the exit through the table. */
 #include "core.h"
+#include "devices/devices.h"
 
 #include <hv/exit_reasons.h>
 #include <hv/vmcs_fields.h>
@@ -94,6 +95,9 @@ static bool enter(struct hv_vm *vm)
     struct hv_arch_cpu *arch = vm->cpu->arch;
     if (!make_current(vm))
         return false;
+    hv_irq_before_entry(vm); /* irq.c: inject what the devices have pending, or arm the window exit */
+    if (vm->dead)
+        return false;
     struct hv_vmx_result r = hv_arch_vmenter(arch, false, &vm->gprs);
     const char *insn = "VMRESUME";
     if (r.status == HV_VMFAIL_VALID && r.error == HV_VMXERR_VMRESUME_NONLAUNCHED_VMCS) {
@@ -136,6 +140,7 @@ enum hv_step_result hv_vcpu_step(struct hv_vm *vm)
     if (e.basic < sizeof vm->stats.exits_by_reason / sizeof vm->stats.exits_by_reason[0])
         vm->stats.exits_by_reason[e.basic]++;
 
+    hv_devices_tick(vm); /* timed devices catch up with the clock before the handler looks at them */
     enum hv_exit_action action = (e.reason_field & HV_EXIT_REASON_ENTRY_FAILURE) ? entry_failure(vm, &e)
                                                                                 : hv_exit_dispatch(vm, &e);
     if (vm->dead)

@@ -4,6 +4,7 @@
  * prove it returned everything (the count is back to 0) and a failed creation can unwind to exactly where it
  * started. */
 #include "caps.h"
+#include "devices/attach.h"
 #include "guest_mem.h"
 
 #include <hv/vmx_controls.h>
@@ -195,6 +196,15 @@ enum hv_err hv_vm_create(struct hv_vm *vm, struct hv_cpu *cpu, const struct hv_v
         return vm_fail(vm, err, "VMCS setup failed: %s", why);
     }
     vm->created = true;
+    /* Virtual hardware (devices/devices.c): ports and the framebuffer region need the created VM. A device
+     * configuration the core refuses fails the creation and returns every page. */
+    err = hv_devices_attach(vm);
+    if (err) {
+        char why[HV_MESSAGE_MAX];
+        hv_memcpy(why, vm->message, sizeof why);
+        hv_vm_destroy(vm);
+        return vm_fail(vm, err, "devices: %s", why);
+    }
     vm->err = HV_OK;
     return HV_OK;
 }

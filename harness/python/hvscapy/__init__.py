@@ -14,9 +14,9 @@ from .enums import (  # noqa: F401 (re-exported)
     VMX_INSN_EXITS, VMX_STATUSES)
 from .errors import HvsFormatError  # noqa: F401
 from .layers import (  # noqa: F401
-    RECORD_CLASSES, Clts, ConfigQuota, Cpuid, ExtInterrupt, FailAlloc, FailVmx, ForceExit, GuestException,
-    Header, Hlt, Invd, Lmsw, MemAccess, MmioRegion, MovFromCr, MovToCr, Nmi, PortIn, PortOut, PreemptionTimer,
-    Rdmsr, Rdtsc, Rdtscp, Record, SetGpr, SetMem, TripleFault, UnknownRecord, Vmcall, VmxInsn, Wbinvd, Wrmsr,
+    RECORD_CLASSES, Clts, ConfigDevices, ConfigQuota, Cpuid, ExtInterrupt, FailAlloc, FailVmx, ForceExit, GuestException,
+    Header, Hlt, HostMsg, Invd, Key, Lmsw, MemAccess, MemInsn, MmioRegion, MovFromCr, MovToCr, Nmi, PortIn, PortOut, PreemptionTimer,
+    Rdmsr, Rdtsc, Rdtscp, Record, SerialIn, SetGpr, SetMem, TripleFault, UnknownRecord, Vmcall, VmxInsn, Wait, Wbinvd, Wrmsr,
     Xsetbv, iter_layers, iter_records, layer_bytes, stack, to_bytes)
 from .dump import dump_lines  # noqa: F401
 from .parse import check_packets, load, parse  # noqa: F401

@@ -7,7 +7,7 @@ integer formatting and the hex of set-mem data follow cmd_dump.c.
 import json
 
 from .enums import GUEST_MODES
-from .layers import RECORD_PREFIX, SetMem, iter_records, layer_bytes
+from .layers import RECORD_PREFIX, iter_records, layer_bytes
 
 
 def _line(obj):
@@ -24,9 +24,9 @@ def header_object(h, nrecords):
 
 
 def record_fields(r):
-    """A record's fields by name, numbers as numbers and set-mem data as hex: hvkit dump's "fields"."""
+    """A record's fields by name, numbers as numbers and variable data as hex: hvkit dump's "fields"."""
     fields = {f.name: r.getfieldval(f.name) for f in r.payload_fields()}
-    if isinstance(r, SetMem):
+    if getattr(r, "hvs_has_bytes", False):
         fields["bytes"] = bytes(r.getfieldval("bytes")).hex()
     return fields
 

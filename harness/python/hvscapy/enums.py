@@ -11,9 +11,10 @@ RECORD_TYPES = {
     0x01: "cpuid", 0x02: "port-out", 0x03: "port-in", 0x04: "rdmsr", 0x05: "wrmsr", 0x06: "vmcall",
     0x07: "hlt", 0x08: "ext-interrupt", 0x09: "mov-to-cr", 0x0A: "mov-from-cr", 0x0B: "clts", 0x0C: "lmsw",
     0x0D: "xsetbv", 0x0E: "invd", 0x0F: "wbinvd", 0x10: "rdtsc", 0x11: "rdtscp", 0x12: "vmx-insn",
-    0x13: "exception", 0x14: "triple-fault", 0x15: "preemption-timer", 0x16: "nmi", 0x17: "mem-access",
+    0x13: "exception", 0x14: "triple-fault", 0x15: "preemption-timer", 0x16: "nmi", 0x17: "mem-access", 0x18: "mem-insn",
+    0x30: "key", 0x31: "serial-in", 0x32: "wait", 0x33: "host-msg",
     0x40: "set-gpr", 0x41: "set-mem", 0x42: "force-exit", 0x43: "fail-alloc", 0x44: "fail-vmx",
-    0x45: "config-quota", 0x46: "mmio-region",
+    0x45: "config-quota", 0x46: "mmio-region", 0x47: "config-devices",
 }
 
 GUEST_MODES = {0: "program64", 1: "real"}

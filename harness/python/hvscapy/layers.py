@@ -253,6 +253,45 @@ class MemAccess(Record):
     hvs_kinds = {"access": "access", "size": "mem_size", "instr_len": "instr_len"}
 
 
+class MemInsn(Record):
+    """The guest executes these instruction bytes (written at CS:RIP first) and so accesses gpa; the core
+    fetches and decodes them on an MMIO exit. value answers a read. A variable record: the bytes follow the
+    17 fixed bytes to the record's end."""
+    name, hvs_type = "mem-insn", 0x18
+    hvs_has_bytes = True
+    hvs_kinds = {"access": "access"}
+    fields_desc = _frame(0x18) + [_u64("gpa"), ByteEnumField("access", 2, enums.MEM_ACCESS_TYPES), _u64("value"),
+                                  StrLenField("bytes", b"", length_from=lambda p: max(0, (p.length or 17) - 17))]
+
+
+# Host events (0x30-0x3f): what the host does to the VM's devices (issue 6).
+class Key(Record):
+    """A key event for the i8042: code is a scancode-set-1 byte, or with ascii=1 a character typed (pressed
+    and released). The replay follows it with the host's interrupt (an external-interrupt exit)."""
+    name, hvs_type = "key", 0x30
+    fields_desc = _frame(0x30) + [ByteField("code", 0x1E), ByteField("ascii", 0)]
+    hvs_kinds = {"ascii": "bool"}
+
+
+class SerialIn(Record):
+    """A byte arrives on COM1's receive line (hv_vm_serial_input)."""
+    name, hvs_type = "serial-in", 0x31
+    fields_desc = _frame(0x31) + [ByteField("byte", 0x41)]
+
+
+class Wait(Record):
+    """Virtual time passes (ns) while the guest runs without exits; device deadlines inside it interrupt."""
+    name, hvs_type = "wait", 0x32
+    fields_desc = _frame(0x32) + [_u64("ns", 1000000)]
+
+
+class HostMsg(Record):
+    """A host->guest IPC message (hv_vm_send_message): the bytes to the record's end (at most 4096)."""
+    name, hvs_type = "host-msg", 0x33
+    hvs_has_bytes = True
+    fields_desc = _frame(0x33) + [StrLenField("bytes", b"", length_from=lambda p: max(0, p.length or 0))]
+
+
 # Raw events (0x40-0x7f): state, forced exits, fault injection, VM configuration.
 class SetGpr(Record):
     name, hvs_type = "set-gpr", 0x40
@@ -261,8 +300,9 @@ class SetGpr(Record):
 
 
 class SetMem(Record):
-    """The one variable record: gpa, then the data to its end (length - 8 bytes, at most 4096)."""
+    """A variable record: gpa, then the data to its end (length - 8 bytes, at most 4096)."""
     name, hvs_type = "set-mem", 0x41
+    hvs_has_bytes = True
     fields_desc = _frame(0x41) + [_u64("gpa"),
                                   StrLenField("bytes", b"", length_from=lambda p: max(0, (p.length or 8) - 8))]
 
@@ -290,6 +330,15 @@ class ConfigQuota(Record):
     name, hvs_type = "config-quota", 0x45
     fields_desc = _frame(0x45) + [LEIntField("pages", 256)]
     hvs_kinds = {"pages": "quota"}
+
+
+class ConfigDevices(Record):
+    """The VM's virtual hardware: devices (HV_DEV_* bits: 0x01 uart, 0x02 pic, 0x04 pit, 0x08 kbd, 0x10 fb,
+    0x20 ipc) and the framebuffer's GPA and size; counts only among the leading records."""
+    name, hvs_type = "config-devices", 0x47
+    fields_desc = _frame(0x47) + [ByteField("devices", 0x3F), _u64("fb_gpa", 0x200000), LEShortField("fb_width", 64),
+                                  LEShortField("fb_height", 64)]
+    hvs_kinds = {"devices": "devices", "fb_width": "fb_dim", "fb_height": "fb_dim"}
 
 
 class MmioRegion(Record):

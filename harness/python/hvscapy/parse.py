@@ -10,7 +10,7 @@ import struct
 from .enums import RECORD_TYPES
 from .errors import HvsFormatError
 from .layers import (HEADER_PREFIX, HEADER_SUFFIX, MAX_MEM_BYTES, MAX_MEMORY_PAGES, MAX_RECORDS, PROFILE_MAX,
-                     RECORD_CLASSES, RECORD_PREFIX, VERSION, Header, SetMem, to_bytes)
+                     RECORD_CLASSES, RECORD_PREFIX, VERSION, Header, to_bytes)
 
 
 # The value checks of records.c (hvs_field_check), by the kind a layer gives its field in hvs_kinds.
@@ -31,6 +31,9 @@ FIELD_CHECKS = {
     "quota": lambda v, name: (None if 1 <= v <= MAX_MEMORY_PAGES else
                               f"quota of {v} pages out of range (1-{MAX_MEMORY_PAGES})"),
     "region_kind": lambda v, name: None if v in (2, 3) else f"region kind {v} (must be 2 mmio or 3 mmio-np)",
+    "devices": lambda v, name: (None if v <= 0x3F else f"devices 0x{v:x} (HV_DEV_* bits: 0x01 uart, 0x02 pic, "
+                                "0x04 pit, 0x08 kbd, 0x10 fb, 0x20 ipc)"),
+    "fb_dim": lambda v, name: None if v <= 4096 else f"{name} {v} out of range (0-4096)",
 }
 
 
@@ -92,7 +95,7 @@ def check_record(data, at):
     if cls is None:
         raise HvsFormatError(at, "record.type", f"unknown record type 0x{rtype:02x}")
     name, fixed = RECORD_TYPES[rtype], cls.fixed_length()
-    if cls is SetMem:
+    if getattr(cls, "hvs_has_bytes", False):
         if plen < fixed:
             raise HvsFormatError(at + 1, f"{name}.length", f"{name} payload length {plen}, expected at least {fixed}")
         if plen - fixed > MAX_MEM_BYTES:

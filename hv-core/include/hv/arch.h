@@ -98,6 +98,11 @@ void hv_arch_page_free(struct hv_arch_cpu *cpu, hv_paddr_t page);
 /* The host's mapping of a physical address it handed out; NULL for one it did not. */
 void *hv_arch_phys_to_virt(struct hv_arch_cpu *cpu, hv_paddr_t pa);
 
+/* A monotonic clock in nanoseconds (never goes back; its zero is arbitrary). The devices' time base: the PIT
+ * derives its counts and IRQ 0 from it. On hardware a calibrated TSC or similar; in the sim a virtual clock
+ * that moves only when the harness advances it (harness/sim/sim_time.h), so runs are deterministic. */
+uint64_t hv_arch_time_ns(struct hv_arch_cpu *cpu);
+
 /* One line of log text (no newline) to the backend's console or log. */
 void hv_arch_log(struct hv_arch_cpu *cpu, const char *line);
 

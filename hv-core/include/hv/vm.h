@@ -15,6 +15,7 @@
 #define HV_VM_H
 
 #include <hv/arch.h>
+#include <hv/dev.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -81,15 +82,19 @@ enum hv_region_type {
 enum hv_access { HV_ACCESS_UNKNOWN = 0, HV_ACCESS_READ = 1, HV_ACCESS_WRITE = 2, HV_ACCESS_FETCH = 4 };
 
 struct hv_vm;
-/* One guest access to an MMIO region, as the core knows it. size and value are 0 until the instruction
- * decoder (the MMIO issue) supplies them; `value` is the data written, or where a read's result goes. */
+/* One guest access to an MMIO region. The core decodes the faulting instruction (mmio.c, hv/decode.h) and
+ * calls the region's handler once per data transfer: access is HV_ACCESS_READ or HV_ACCESS_WRITE, size 1, 2,
+ * 4 or 8, value the data written (zero-extended), or (read) where the handler puts the data. A read-modify-
+ * write instruction (ADD [mmio], eax; XCHG) is a read then a write; a REP string instruction one transfer per
+ * element. */
 struct hv_mmio_access {
     uint64_t gpa;
     enum hv_access access;
     unsigned size;
     uint64_t value;
 };
-/* Called for every access to the region; true when the handler completed the access. */
+/* Called for every data transfer to the region; true when it succeeded. The core then completes the
+ * instruction (registers, RFLAGS, RIP); false kills the VM naming the region and the access. */
 typedef bool (*hv_mmio_fn)(void *opaque, struct hv_vm *vm, struct hv_mmio_access *a);
 
 #define HV_REGIONS_MAX 16
@@ -110,7 +115,31 @@ struct hv_vm_config {
     uint64_t stack;       /* guest RSP */
     hv_trace_fn trace;    /* optional: called for every exit and lifecycle event */
     void *trace_opaque;
+    /* An MMIO access by an instruction the core cannot emulate (hv/decode.h: truncated, invalid or
+     * unsupported): false (default) injects #UD into the guest, true kills the VM. Either way the bytes are
+     * logged in hex. */
+    bool mmio_unsupported_kills;
+    /* Virtual hardware (hv/dev.h), attached by hv_vm_create (devices.c): HV_DEV_* flags; 0, the default, gives
+     * the VM no devices (every port unclaimed, no framebuffer, the IPC hypercalls return HV_HC_ENODEV). */
+    uint32_t devices;
+    hv_serial_sink_fn serial_sink; /* COM1 transmit (HV_DEV_UART); NULL: bytes are counted and dropped */
+    void *serial_opaque;
+    uint64_t fb_gpa;               /* HV_DEV_FB: the framebuffer's GPA (4-KiB aligned), width x height pixels of */
+    uint32_t fb_width, fb_height;  /* 32 bits, 1..HV_FB_MAX_DIM each; an MMIO region over it (dev_fb.h) */
+    hv_fb_sink_fn fb_sink;         /* every pixel the guest writes; NULL: counted and dropped */
+    void *fb_opaque;
+    hv_notify_fn notify;           /* HV_DEV_IPC: the guest's HV_HC_IPC_NOTIFY value (hv/hypercall.h) */
+    void *notify_opaque;
 };
+
+/* Devices of hv_vm_config.devices. */
+#define HV_DEV_UART 0x01u /* 16550A at COM1, IRQ 4 (dev_uart.h) */
+#define HV_DEV_PIC 0x02u  /* 8259A pair (dev_pic.h) */
+#define HV_DEV_PIT 0x04u  /* 8254 (dev_pit.h), IRQ 0 */
+#define HV_DEV_KBD 0x08u  /* i8042 (dev_i8042.h), IRQ 1 */
+#define HV_DEV_FB 0x10u   /* linear framebuffer over MMIO (dev_fb.h) */
+#define HV_DEV_IPC 0x20u  /* host<->guest rings over VMCALL (dev_ipc.h, hv/hypercall.h) */
+#define HV_DEV_ALL 0x3fu
 
 /* What the trace observer sees (layered on the handlers, not inside them). */
 enum hv_trace_kind {
@@ -203,6 +232,7 @@ struct hv_vm {
     uint64_t guest_misc_enable;
     uint8_t vtpr; /* CR8 (TPR[7:4]) when there is no TPR shadow (SDM Vol. 3 §11.8.6.1): exits/cr.c */
     /* Devices. */
+    struct hv_devices dev;
     unsigned nports;
     struct hv_port_range ports[HV_PORT_RANGES_MAX];
     struct hv_vm_stats stats;
@@ -248,6 +278,20 @@ enum hv_step_result hv_vcpu_run(struct hv_vm *vm, uint64_t max_exits);
  * unbacked RAM page reads zeros without backing it. */
 bool hv_gpa_read(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len);
 bool hv_gpa_write(struct hv_vm *vm, uint64_t gpa, const void *buf, size_t len);
+
+/* ---- devices, host side (hv/dev.h) ---------------------------------------------------------------------
+ * A byte for the guest's COM1 receiver (HV_DEV_UART): into the receive FIFO; when it is full the byte is lost
+ * and LSR.OE set, as on the 16550. Ignored when the VM has no UART or is dead. */
+void hv_vm_serial_input(struct hv_vm *vm, uint8_t byte);
+/* A host->guest message (HV_DEV_IPC): written as one entry into the guest's receive ring (layout in
+ * hv/hypercall.h), then the guest's chosen vector is made pending. HV_ERR_STATE when no ring is registered,
+ * the guest broke the ring's header, or the ring has no room; HV_ERR_BAD_CONFIG when len is 0 or above
+ * HV_IPC_MSG_MAX. vm->message says why; the VM stays alive (a full ring is the guest's choice). */
+enum hv_err hv_vm_send_message(struct hv_vm *vm, const void *data, size_t len);
+/* The next guest->host message from the guest's transmit ring into buf (at most cap bytes): its length, 0
+ * when the ring is empty, or -1 when the guest corrupted the ring (vm->message says how; the ring is then
+ * disabled) or cap is too small (nothing consumed). */
+long hv_vm_receive_message(struct hv_vm *vm, void *buf, size_t cap);
 
 /* Kill the VM with a reason (printf-like subset: %s %d %u %x %lx %llx %llu). Always returns HV_EXIT_KILL. */
 enum hv_exit_action hv_vm_kill(struct hv_vm *vm, const char *fmt, ...);
