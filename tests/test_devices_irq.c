@@ -847,6 +847,26 @@ TEST_CASE(inject_nmi_when_not_blocked)
     down(e);
 }
 
+/* With virtual NMIs (the core enables them where allowed), an NMI the guest blocks arms NMI-window exiting
+ * (SDM Vol. 3 §25.6.2); the NMI-window exit then lets the next entry inject it. */
+TEST_CASE(blocked_nmi_arms_nmi_window_then_injects)
+{
+    struct env *e = up();
+    CHECK(e->vm.pin & PIN_VIRTUAL_NMIS);
+    hv_vmwrite(&e->vm, VMCS_GUEST_INTERRUPTIBILITY_STATE, INTERRUPTIBILITY_NMI);
+    hv_vm_nmi(&e->vm);
+    step(e);
+    CHECK_EQ_U64(e->entry_info & INTR_INFO_VALID, 0);
+    CHECK(hv_vmread(&e->vm, VMCS_PRIMARY_PROC_BASED_VM_EXEC_CONTROL) & PROC_NMI_WINDOW_EXITING);
+    /* the guest's IRET unblocks NMIs; the processor exits at once (reason 8) */
+    hv_vmwrite(&e->vm, VMCS_GUEST_INTERRUPTIBILITY_STATE, 0);
+    e->next = (struct sim_exit){.reason = HV_EXIT_NMI_WINDOW};
+    CHECK_EQ_U64(step(e), HV_STEP_CONTINUE);
+    CHECK_EQ_U64(e->entry_info, INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 2);
+    CHECK(!(hv_vmread(&e->vm, VMCS_PRIMARY_PROC_BASED_VM_EXEC_CONTROL) & PROC_NMI_WINDOW_EXITING));
+    down(e);
+}
+
 TEST_CASE(window_exits_without_request_are_harmless)
 {
     struct env *e = up();

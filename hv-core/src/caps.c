@@ -136,7 +136,11 @@ enum hv_err hv_caps_fit(const struct hv_caps *caps, enum hv_guest_mode mode, str
     if (!((caps->proc >> 32) & PROC_ACTIVATE_SECONDARY_CONTROLS) || !((caps->proc2 >> 32) & PROC2_ENABLE_EPT))
         return refuse(msg, msg_size, "'enable EPT' (SDM Vol. 3 §25.6.2)", no_ept_why);
 
-    miss = hv_adjust_controls(caps->pin, PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING, 0, &out->pin);
+    /* Virtual NMIs where allowed: the core then tracks the guest's NMI blocking itself and can ask for an
+     * NMI window (§25.6.1; "NMI-window exiting" requires "virtual NMIs", §27.2.1.1), so an NMI the guest
+     * cannot take yet is delivered as soon as it can rather than at some later exit. */
+    miss = hv_adjust_controls(caps->pin, PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING, PIN_VIRTUAL_NMIS,
+                              &out->pin);
     if (miss)
         return refuse(msg, msg_size, missing_name(pin_names, N(pin_names), miss), "the host must keep its interrupts");
     /* CR8 exiting: the core uses no TPR shadow, and without one a guest MOV to/from CR8 reaches the
