@@ -174,9 +174,13 @@ static bool ept_due(struct hvs_oracles *o, const uint64_t *f)
 {
     if (!o->vm || !o->vm->created)
         return false;
+    /* The walk costs O(backed pages), so it runs where the map can have changed: after an EPT violation
+     * (where the core maps pages) and whenever the pool or the EPTP moved. An EPT misconfiguration is an
+     * MMIO access the core routes without touching the map; if it did touch it, pages or EPTP show it, and
+     * the walk before destroy covers the rest. */
     uint32_t basic = HV_EXIT_REASON_BASIC(f[HV_VMCS_ORD_EXIT_REASON]);
-    return o->ept_every_step || basic == HV_EXIT_EPT_VIOLATION || basic == HV_EXIT_EPT_MISCONFIG ||
-           sim_pages_in_use(o->m) != o->ept_pages_checked || f[HV_VMCS_ORD_EPT_POINTER] != o->ept_eptp_checked;
+    return o->ept_every_step || basic == HV_EXIT_EPT_VIOLATION || sim_pages_in_use(o->m) != o->ept_pages_checked ||
+           f[HV_VMCS_ORD_EPT_POINTER] != o->ept_eptp_checked;
 }
 
 struct ept_check {
