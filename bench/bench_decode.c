@@ -8,6 +8,7 @@
  *   bench_decode [--decodes N] [--mmio N] [--runs R] [--profile NAME]     (N = 0 skips that measurement)
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include "bench_util.h"
 #include "replay.h"
 #include "scenario.h"
 #include "sim_ept.h"
@@ -17,20 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* The mix: loads and stores of every size, SIB and RIP-relative, immediates, MOVZX/MOVSX, ALU, string. */
 static const struct {
@@ -106,7 +93,7 @@ int main(int argc, char **argv)
         size_t ok = 0, lens = 0;
         for (size_t r = 0; r < runs; r++) {
             ok = lens = 0;
-            double t0 = now_seconds();
+            double t0 = bench_now_seconds();
             for (size_t i = 0; i < decodes; i++) {
                 struct hv_insn in;
                 const unsigned j = (unsigned)(i % NMIX);
@@ -115,7 +102,7 @@ int main(int argc, char **argv)
                     lens += in.len;
                 }
             }
-            t[r] = now_seconds() - t0;
+            t[r] = bench_now_seconds() - t0;
         }
         size_t want_ok = decodes - decodes / NMIX; /* every encoding decodes but the last (clflush) */
         if (ok != want_ok) {
@@ -123,8 +110,7 @@ int main(int argc, char **argv)
                     decodes, want_ok);
             return 1;
         }
-        qsort(t, runs, sizeof *t, cmp_double);
-        double med = t[runs / 2];
+        double med = bench_median(t, runs);
         printf("bench_decode: %zu decodes over a mix of %zu encodings (64-bit), median of %zu runs\n", decodes,
                (size_t)NMIX, runs);
         printf("  %12.0f decodes/s  %8.1f ns/decode  (%zu bytes decoded per run)\n", (double)decodes / med,
@@ -140,17 +126,16 @@ int main(int argc, char **argv)
             for (size_t r = 0; r < runs; r++) {
                 struct hvs_replay_options o = {.no_oracles = !oracles};
                 struct hvs_replay_result res;
-                double t0 = now_seconds();
+                double t0 = bench_now_seconds();
                 hvs_replay(s, &o, &res);
-                t[r] = now_seconds() - t0;
+                t[r] = bench_now_seconds() - t0;
                 if (res.status != HVS_OK || res.exits != mmio) {
                     fprintf(stderr, "bench_decode: replay ended with status %d after %llu exits: %s\n", res.status,
                             (unsigned long long)res.exits, res.message);
                     return 1;
                 }
             }
-            qsort(t, runs, sizeof *t, cmp_double);
-            double med = t[runs / 2];
+            double med = bench_median(t, runs);
             printf("  oracles %-3s  %10.0f MMIO round trips/s  %8.0f ns/round trip (exit + fetch + decode + handler + "
                    "retire)\n", oracles ? "on" : "off", (double)mmio / med, med * 1e9 / (double)mmio);
         }

@@ -10,6 +10,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "oracle.h"
+#include "bench_util.h"
 #include "replay.h"
 #include "scenario.h"
 #include "sim_ept.h"
@@ -21,23 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define CONFIGURED_PAGES 262144u /* 1 GiB */
 #define FIRST_GPA 0x200000ull    /* the touched range starts at 2 MiB, clear of the guest's entry page */
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* config-quota (room for the touched pages and the guest's system pages), then N one-byte writes. */
 static struct hvs_scenario *build(const char *profile, size_t n)
@@ -134,17 +121,16 @@ int main(int argc, char **argv)
         for (size_t r = 0; r < runs; r++) {
             struct hvs_replay_options o = {.no_oracles = !oracles};
             struct hvs_replay_result res;
-            double t0 = now_seconds();
+            double t0 = bench_now_seconds();
             hvs_replay(s, &o, &res);
-            t[r] = now_seconds() - t0;
+            t[r] = bench_now_seconds() - t0;
             if (res.status != HVS_OK || res.exits != pages) {
                 fprintf(stderr, "bench_ept: replay ended with status %d after %llu exits: %s\n", res.status,
                         (unsigned long long)res.exits, res.message);
                 return 1;
             }
         }
-        qsort(t, runs, sizeof *t, cmp_double);
-        double med = t[runs / 2];
+        double med = bench_median(t, runs);
         printf("  oracles %-3s  %10.0f pages faulted in/s  %8.0f ns/page (violation exit + map + restarted access)\n",
                oracles ? "on" : "off", (double)pages / med, med * 1e9 / (double)pages);
     }

@@ -5,26 +5,13 @@
  *   bench_exits [--exits N] [--runs R] [--profile NAME]
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include "bench_util.h"
 #include "replay.h"
 #include "scenario.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* CPUID loop: every record is one exit. */
 static void fill_cpuid(struct hvs_record *r, size_t i)
@@ -75,9 +62,9 @@ static double run_once(const struct hvs_scenario *s, bool oracles, uint64_t *exi
      * sim alone. */
     struct hvs_replay_options o = {.no_oracles = !oracles, .no_entry_checks = !oracles};
     struct hvs_replay_result res;
-    double t0 = now_seconds();
+    double t0 = bench_now_seconds();
     enum hvs_status st = hvs_replay(s, &o, &res);
-    double t = now_seconds() - t0;
+    double t = bench_now_seconds() - t0;
     if (st != HVS_OK) {
         fprintf(stderr, "bench_exits: replay ended with status %d: %s\n", (int)st, res.message);
         exit(1);
@@ -128,8 +115,7 @@ int main(int argc, char **argv)
             uint64_t exits = 0;
             for (int r = 0; r < runs; r++)
                 t[r] = run_once(&s, oracles, &exits);
-            qsort(t, (size_t)runs, sizeof t[0], cmp_double);
-            double med = t[runs / 2];
+            double med = bench_median(t, (size_t)runs);
             printf("%-11s %-7s %10llu %12.0f %10.1f\n", loads[w].name, oracles ? "on" : "off",
                    (unsigned long long)exits, (double)exits / med, med * 1e9 / (double)exits);
         }
