@@ -1000,6 +1000,26 @@ bool hvs_place_insn(const struct hvs_resolve_ctx *c, const uint8_t *bytes, size_
     return true;
 }
 
+size_t hvs_read_insn(const struct hvs_resolve_ctx *c, uint8_t out[15])
+{
+    /* The same linear walk as hvs_place_insn, reading: what the core's fetch will see at CS:RIP. Stops at the
+     * first byte that is not readable RAM; the decoder then says "truncated", as the core's would. */
+    unsigned mode = hvs_insn_mode(c->f);
+    uint64_t wrap = mode == 64 ? ~0ull : 0xffffffffull;
+    uint64_t la = (F(c, GUEST_CS_BASE) * (mode != 64) + F(c, GUEST_RIP)) & wrap;
+    size_t n = 0;
+    while (n < 15) {
+        uint64_t cur = (la + n) & wrap, gpa;
+        size_t chunk = SIM_PAGE_SIZE - (cur & (SIM_PAGE_SIZE - 1));
+        if (chunk > 15 - n)
+            chunk = 15 - n;
+        if (!sim_linear_to_gpa(c, cur, &gpa) || !hv_gpa_read(c->vm, gpa, out + n, chunk))
+            break;
+        n += chunk;
+    }
+    return n;
+}
+
 size_t hvs_mem_access_insn(const uint64_t *f, const struct hvs_record *r, uint8_t out[15])
 {
     /* MOV between (R/E)AX and [(R/E)DI + disp]: 88/89 store, 8A/8B load (SDM Vol. 2 MOV), ModRM reg 0 (AL/AX/

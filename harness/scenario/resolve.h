@@ -78,6 +78,8 @@ uint64_t hvs_get_gpr(const struct hv_vm *vm, const uint64_t *f, unsigned reg);
  * encoding of that length exists. */
 unsigned hvs_insn_mode(const uint64_t *f);
 unsigned hvs_insn_len(const uint64_t *f, const uint8_t *bytes, size_t n, bool *rep_string);
+/* Read up to 15 bytes at the guest's CS:RIP, as the core's instruction fetch will; returns how many. */
+size_t hvs_read_insn(const struct hvs_resolve_ctx *c, uint8_t out[15]);
 bool hvs_place_insn(const struct hvs_resolve_ctx *c, const uint8_t *bytes, size_t n);
 size_t hvs_mem_access_insn(const uint64_t *f, const struct hvs_record *r, uint8_t out[15]);
 
