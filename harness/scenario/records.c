@@ -293,6 +293,12 @@ bool hvs_profile_name_ok(const char *name, size_t len, char *why, size_t whylen)
             snprintf(why, whylen, "profile name byte %zu is 0x%02x, not printable ASCII", i, c);
             return false;
         }
+        /* '#' starts a comment in the text form, so a name holding it could not be written there (found by
+         * fuzz_scenario: disassembled text that hvs_asm rejected). */
+        if (c == '#') {
+            snprintf(why, whylen, "profile name byte %zu is '#', which the text form reserves for comments", i);
+            return false;
+        }
     }
     return true;
 }

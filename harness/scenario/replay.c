@@ -103,7 +103,8 @@ struct replay {
     unsigned cur_insn_len;  /* decoded length of the instruction at RIP for cur_mem (0: none decodes) */
     bool cur_rep_string;    /* ... and whether it is a REP MOVS/STOS */
     uint64_t cur_rip;       /* guest RIP before cur_mem's step */
-    bool cur_core_mmio;     /* ... and whether its GPA is a core device's MMIO region (the framebuffer) */
+    bool cur_core_mmio;     /* ... and whether its GPA is in an MMIO region (a core device's or the replay's):
+                               then the core completes the instruction, device called or not */
     /* the virtual hardware's host side (replay_devices.c) */
     struct hvs_devrt dev;
 };
@@ -454,7 +455,10 @@ static void prepare_insn(struct replay *rp, const struct hvs_record *rec, const 
     rp->cur_rip = f[HV_VMCS_ORD_GUEST_RIP];
     uint64_t gpa = rec->type == HVS_MEM_INSN ? rec->a : res->exit.guest_phys;
     const struct hv_fb *fb = &rp->vm.dev.fb;
-    rp->cur_core_mmio = fb->attached && gpa >= fb->gpa && gpa - fb->gpa < ((fb->bytes + 4095) & ~4095ull);
+    /* A REP string with RCX = 0 calls no device, yet the core retires it (found by fuzz_ept): the advance
+     * is the instruction's whenever the access is MMIO, not only when a device answered. */
+    rp->cur_core_mmio = (fb->attached && gpa >= fb->gpa && gpa - fb->gpa < ((fb->bytes + 4095) & ~4095ull)) ||
+                        gpa_is_mmio(&rp->vm, gpa);
     if (rec->type == HVS_MEM_INSN) {
         /* Decode what the core will fetch: the record's bytes were placed at RIP, but the instruction may
          * go on into the bytes memory already holds after them (found by fuzz_exits: "00 06" is a 4-byte

@@ -71,6 +71,9 @@ def check_header(data):
         if not 0x21 <= c <= 0x7E:
             raise HvsFormatError(HEADER_PREFIX, "header.profile",
                                  f"profile name byte {i} is 0x{c:02x}, not printable ASCII")
+        if c == 0x23:
+            raise HvsFormatError(HEADER_PREFIX, "header.profile",
+                                 f"profile name byte {i} is '#', which the text form reserves for comments")
     p = HEADER_PREFIX + plen
     if n - p < HEADER_SUFFIX:
         raise HvsFormatError(p, "header.memory_pages", f"truncated header: {HEADER_SUFFIX} bytes of VM "
