@@ -89,6 +89,19 @@ static inline struct hvs_record *fz_add(struct fz_scenario *z, uint8_t type, uin
 /* Replay s through the core under every oracle; an oracle finding aborts. Returns the status otherwise. */
 static inline enum hvs_status fz_replay(const struct hvs_scenario *s, const char *target)
 {
+    /* HVKIT_FUZZ_SCENARIO_OUT=FILE: write the scenario this input became, so `hvkit repro FILE` can dissect and
+     * trace a finding of a target that builds scenarios from its own encoding. */
+    const char *out = getenv("HVKIT_FUZZ_SCENARIO_OUT");
+    if (out) {
+        size_t n;
+        uint8_t *b = hvs_write(s, &n);
+        FILE *fp = b ? fopen(out, "wb") : NULL;
+        if (fp) {
+            fwrite(b, 1, n, fp);
+            fclose(fp);
+        }
+        free(b);
+    }
     struct hvs_replay_options o = {0};
     struct hvs_replay_result r;
     enum hvs_status st = hvs_replay(s, &o, &r);

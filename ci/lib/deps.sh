@@ -23,5 +23,10 @@ ensure_packages() {
 
 # What building and testing hvkit needs (gcc-12 and clang-14 both build it; ASan/UBSan runtimes; Debian's
 # python3 runs the CLI tests, with scapy and pytest for hvscapy; Zydis is the decoder's reference in its
-# differential test).
-HVKIT_BUILD_PACKAGES="gcc cmake ninja-build binutils clang-14 libclang-rt-14-dev python3 python3-scapy python3-pytest libzydis-dev"
+# differential test; yamllint checks the CI workflow files, zip/unzip pack and unpack the ClusterFuzzLite seed
+# corpora in the fuzz.clusterfuzzlite_build test).
+HVKIT_BUILD_PACKAGES="gcc cmake ninja-build binutils clang-14 libclang-rt-14-dev python3 python3-scapy python3-pytest libzydis-dev yamllint zip unzip"
+
+# What fuzzing campaigns need beyond the build (ci/fuzz installs them; ci/test runs libFuzzer only and does
+# not): AFL++ (afl-clang-fast, afl-fuzz, afl-tmin, afl-plot) and gnuplot for afl-plot's graphs.
+HVKIT_FUZZ_PACKAGES="afl++ gnuplot-nox"

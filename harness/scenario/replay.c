@@ -375,8 +375,9 @@ static bool mmio_device(void *opaque, struct hv_vm *vm, struct hv_mmio_access *a
     FILE *f = rp->o ? rp->o->trace : NULL;
     unsigned size = a->size >= 1 && a->size <= 8 ? a->size : 8;
     uint64_t mask = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+    /* The scenario says what a read answers: mem-insn's value, mem-access's value, force-exit's instr_info. */
     if (rec && a->access == HV_ACCESS_READ)
-        a->value = (rec->type == HVS_MEM_INSN ? rec->c : rec->d) & mask; /* the scenario says what it answers */
+        a->value = (rec->type == HVS_MEM_INSN ? rec->c : rec->d) & mask;
     if (f) {
         fprintf(f, "{\"event\":\"mmio\",\"region\":");
         json_str(f, rr->name);
@@ -587,6 +588,24 @@ static bool run_record(struct replay *rp, const struct hvs_record *rec)
                              .qualification = rec->b,
                              .instr_len = (uint32_t)rec->c,
                              .instr_info = (uint32_t)rec->d};
+        uint32_t basic = HV_EXIT_REASON_BASIC(x.reason);
+        bool ept_exit = basic == HV_EXIT_EPT_VIOLATION || basic == HV_EXIT_EPT_MISCONFIG;
+        if (ept_exit && !(x.reason & HV_EXIT_REASON_ENTRY_FAILURE) && gpa_is_mmio(&rp->vm, x.guest_phys)) {
+            /* A forced EPT exit into MMIO: the core emulates whatever instruction is at RIP, as for a real one
+             * (found by fuzz_ept). The replay's device answers it (with the record's instr_info as data), and
+             * the RIP oracle expects the decoded length of what the core fetches. */
+            uint8_t b[15];
+            struct hvs_resolve_ctx c = {.m = rp->m, .cpu = rp->cpu, .vm = &rp->vm, .f = f, .tsc = rp->tsc};
+            size_t n = hvs_read_insn(&c, b);
+            rp->cur_insn_len = hvs_insn_len(f, b, n, &rp->cur_rep_string);
+            rp->cur_rip = f[HV_VMCS_ORD_GUEST_RIP];
+            rp->cur_core_mmio = true;
+            rp->cur_mem = rec;
+            bool go = step(rp, &x);
+            rp->cur_mem = NULL;
+            rp->cur_core_mmio = false;
+            return go;
+        }
         return step(rp, &x);
     }
     case HVS_FAIL_ALLOC:
