@@ -10,21 +10,8 @@ import argparse
 import os
 import sys
 
-def write_seeds(out, seeds):
-    """Write name -> bytes; an existing file with other bytes is never overwritten (exit 1)."""
-    os.makedirs(out, exist_ok=True)
-    clash = False
-    for name, data in seeds.items():
-        path = os.path.join(out, name)
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                if f.read() != data:
-                    print(f"{path}: exists with different bytes; not overwritten (give the new seed a new name)")
-                    clash = True
-            continue
-        with open(path, "wb") as f:
-            f.write(data)
-    return 1 if clash else 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from seedfiles import write_seeds  # noqa: E402  (corpora/seedfiles.py: the no-overwrite writer)
 
 
 ONE_BYTE = [0x00, 0x01, 0x02, 0x03, 0x08, 0x09, 0x0A, 0x0B, 0x20, 0x21, 0x22, 0x23, 0x28, 0x29, 0x2A, 0x2B,

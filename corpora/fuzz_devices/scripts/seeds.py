@@ -12,21 +12,9 @@ import argparse
 import os
 import struct
 import sys
-def write_seeds(out, seeds):
-    """Write name -> bytes; an existing file with other bytes is never overwritten (exit 1)."""
-    os.makedirs(out, exist_ok=True)
-    clash = False
-    for name, data in seeds.items():
-        path = os.path.join(out, name)
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                if f.read() != data:
-                    print(f"{path}: exists with different bytes; not overwritten (give the new seed a new name)")
-                    clash = True
-            continue
-        with open(path, "wb") as f:
-            f.write(data)
-    return 1 if clash else 0
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from seedfiles import write_seeds  # noqa: E402  (corpora/seedfiles.py: the no-overwrite writer)
 
 PORTS = [0x20, 0x21, 0xA0, 0xA1, 0x40, 0x41, 0x42, 0x43, 0x61, 0x60, 0x64,
          0x3F8, 0x3F9, 0x3FA, 0x3FB, 0x3FC, 0x3FD, 0x3FE, 0x3FF, 0x80, 0x92, 0xCF8]

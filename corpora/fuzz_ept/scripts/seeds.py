@@ -12,21 +12,9 @@ import argparse
 import os
 import struct
 import sys
-def write_seeds(out, seeds):
-    """Write name -> bytes; an existing file with other bytes is never overwritten (exit 1)."""
-    os.makedirs(out, exist_ok=True)
-    clash = False
-    for name, data in seeds.items():
-        path = os.path.join(out, name)
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                if f.read() != data:
-                    print(f"{path}: exists with different bytes; not overwritten (give the new seed a new name)")
-                    clash = True
-            continue
-        with open(path, "wb") as f:
-            f.write(data)
-    return 1 if clash else 0
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from seedfiles import write_seeds  # noqa: E402  (corpora/seedfiles.py: the no-overwrite writer)
 
 
 def gpa(addr):
