@@ -8,8 +8,7 @@
  *   bench_decode [--decodes N] [--mmio N] [--runs R] [--profile NAME]     (N = 0 skips that measurement)
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
-#include "bench_util.h"
-#include "replay.h"
+#include "bench_replay.h"
 #include "scenario.h"
 #include "sim_ept.h"
 
@@ -123,19 +122,9 @@ int main(int argc, char **argv)
         printf("bench_decode: %zu MMIO stores (mov [rbx+rcx*4+0x10], eax into a hole), profile %s, median of %zu runs\n",
                mmio, profile, runs);
         for (int oracles = 1; oracles >= 0; oracles--) {
-            for (size_t r = 0; r < runs; r++) {
-                struct hvs_replay_options o = {.no_oracles = !oracles};
-                struct hvs_replay_result res;
-                double t0 = bench_now_seconds();
-                hvs_replay(s, &o, &res);
-                t[r] = bench_now_seconds() - t0;
-                if (res.status != HVS_OK || res.exits != mmio) {
-                    fprintf(stderr, "bench_decode: replay ended with status %d after %llu exits: %s\n", res.status,
-                            (unsigned long long)res.exits, res.message);
-                    return 1;
-                }
-            }
-            double med = bench_median(t, runs);
+            struct hvs_replay_options o = {.no_oracles = !oracles};
+            uint64_t exits;
+            double med = bench_replay_median("bench_decode", s, &o, runs, mmio, &exits);
             printf("  oracles %-3s  %10.0f MMIO round trips/s  %8.0f ns/round trip (exit + fetch + decode + handler + "
                    "retire)\n", oracles ? "on" : "off", (double)mmio / med, med * 1e9 / (double)mmio);
         }

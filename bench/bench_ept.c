@@ -10,8 +10,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "oracle.h"
-#include "bench_util.h"
-#include "replay.h"
+#include "bench_replay.h"
 #include "scenario.h"
 #include "sim_ept.h"
 #include "sim_machine.h"
@@ -114,23 +113,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_ept: out of memory\n");
         return 3;
     }
-    double *t = calloc(runs, sizeof *t);
     printf("bench_ept: profile %s, 1 GiB configured, %zu pages touched (%zu KiB), median of %zu runs\n", profile,
            pages, pages * 4, runs);
     for (int oracles = 1; oracles >= 0; oracles--) {
-        for (size_t r = 0; r < runs; r++) {
-            struct hvs_replay_options o = {.no_oracles = !oracles};
-            struct hvs_replay_result res;
-            double t0 = bench_now_seconds();
-            hvs_replay(s, &o, &res);
-            t[r] = bench_now_seconds() - t0;
-            if (res.status != HVS_OK || res.exits != pages) {
-                fprintf(stderr, "bench_ept: replay ended with status %d after %llu exits: %s\n", res.status,
-                        (unsigned long long)res.exits, res.message);
-                return 1;
-            }
-        }
-        double med = bench_median(t, runs);
+        struct hvs_replay_options o = {.no_oracles = !oracles};
+        uint64_t exits;
+        double med = bench_replay_median("bench_ept", s, &o, runs, pages, &exits);
         printf("  oracles %-3s  %10.0f pages faulted in/s  %8.0f ns/page (violation exit + map + restarted access)\n",
                oracles ? "on" : "off", (double)pages / med, med * 1e9 / (double)pages);
     }
@@ -164,7 +152,6 @@ int main(int argc, char **argv)
            u.pool_in_use, pages, (unsigned long long)u.tables,
            (unsigned long long)(system + u.structures + vmxon), (unsigned long long)system,
            (unsigned long long)u.structures, (unsigned long long)bound, ok ? "met" : "NOT MET");
-    free(t);
     free(s->records);
     free(s);
     return ok ? 0 : 1;

@@ -5,8 +5,7 @@
  *   bench_exits [--exits N] [--runs R] [--profile NAME]
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
-#include "bench_util.h"
-#include "replay.h"
+#include "bench_replay.h"
 #include "scenario.h"
 
 #include <stdio.h>
@@ -56,23 +55,6 @@ struct workload {
     void (*fill)(struct hvs_record *r, size_t i);
 };
 
-static double run_once(const struct hvs_scenario *s, bool oracles, uint64_t *exits)
-{
-    /* "off": no oracles and no VM-entry checks (the oracle they feed), so the row measures the core and the
-     * sim alone. */
-    struct hvs_replay_options o = {.no_oracles = !oracles, .no_entry_checks = !oracles};
-    struct hvs_replay_result res;
-    double t0 = bench_now_seconds();
-    enum hvs_status st = hvs_replay(s, &o, &res);
-    double t = bench_now_seconds() - t0;
-    if (st != HVS_OK) {
-        fprintf(stderr, "bench_exits: replay ended with status %d: %s\n", (int)st, res.message);
-        exit(1);
-    }
-    *exits = res.exits;
-    return t;
-}
-
 int main(int argc, char **argv)
 {
     size_t n = 1000000;
@@ -111,11 +93,11 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             loads[w].fill(&s.records[i], i);
         for (int oracles = 1; oracles >= 0; oracles--) {
-            double t[99];
+            /* "off": no oracles and no VM-entry checks (the oracle they feed), so the row measures the core
+             * and the sim alone. */
+            struct hvs_replay_options o = {.no_oracles = !oracles, .no_entry_checks = !oracles};
             uint64_t exits = 0;
-            for (int r = 0; r < runs; r++)
-                t[r] = run_once(&s, oracles, &exits);
-            double med = bench_median(t, (size_t)runs);
+            double med = bench_replay_median("bench_exits", &s, &o, (size_t)runs, 0, &exits);
             printf("%-11s %-7s %10llu %12.0f %10.1f\n", loads[w].name, oracles ? "on" : "off",
                    (unsigned long long)exits, (double)exits / med, med * 1e9 / (double)exits);
         }
