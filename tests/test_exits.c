@@ -368,7 +368,26 @@ TEST_CASE(msr_bitmap_policy)
     CHECK(!RD_LO(MSR_IA32_TIME_STAMP_COUNTER) && WR_LO(MSR_IA32_TIME_STAMP_COUNTER));
     CHECK(!RD_LO(MSR_IA32_SYSENTER_CS) && !WR_LO(MSR_IA32_SYSENTER_CS)); /* pass through */
     CHECK(WR_HI(MSR_IA32_EFER));
-    CHECK(!WR_HI(MSR_IA32_LSTAR));
+    CHECK(!WR_HI(MSR_IA32_LSTAR)); /* in the MSR-switch area */
+    /* everything the processor does not switch exits: MTRRs, performance counters, thermal control */
+    CHECK(RD_LO(0x2ffu) && WR_LO(0x2ffu));   /* IA32_MTRR_DEF_TYPE */
+    CHECK(RD_LO(0x186u) && WR_LO(0x186u));   /* IA32_PERFEVTSEL0 */
+    CHECK(RD_LO(0x19au) && WR_LO(0x19au));   /* IA32_CLOCK_MODULATION */
+    CHECK(RD_LO(0x1fffu) && WR_HI(0xc0001fffu));
+    down(e);
+}
+
+TEST_CASE(msr_not_virtualized_is_gp_never_the_host_value)
+{
+    /* The hostile-msr finding on Bochs: a guest WRMSR to IA32_MTRR_DEF_TYPE reached the host's register.
+     * Now it exits and #GPs, and a read #GPs rather than returning the host's value. */
+    struct env *e = up("bochs-haswell");
+    uint64_t r0 = rip(e);
+    CHECK_EQ_U64(wrmsr(e, 0x2ffu, 0), HV_STEP_CONTINUE);
+    check_fault(e, GP0, r0);
+    CHECK_EQ_U64(rdmsr(e, 0x2ffu), HV_STEP_CONTINUE);
+    check_fault(e, GP0, r0);
+    CHECK_EQ_U64(e->vm.gprs.rax, 0xcccccccccccccccc); /* nothing loaded */
     down(e);
 }
 

@@ -48,6 +48,8 @@ void hv_inject_gp0(struct hv_vm *vm);
 
 /* msr policy (msr_virt.c): fill the 4-KiB MSR bitmap (SDM Vol. 3 §25.6.9): 1 = exit. */
 void hv_msr_bitmap_fill(struct hv_vm *vm, uint8_t *bitmap);
+/* Once the MSR-switch areas are filled (vmcs_setup.c): let the guest access the MSRs they switch directly. */
+void hv_msr_bitmap_pass_switched(struct hv_vm *vm);
 
 /* ---- pages the VM owns (vm.c) ---------------------------------------------------------------------------- */
 hv_paddr_t hv_vm_page_alloc(struct hv_vm *vm); /* zeroed; counted in vm->pages_owned; 0 on failure */

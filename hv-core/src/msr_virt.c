@@ -1,33 +1,37 @@
 /* The MSR policy: which guest RDMSR/WRMSR exit (the MSR bitmap), and what an exiting access does.
  *
  * The MSR bitmap (SDM Vol. 3 §25.6.9) covers MSRs 0-1FFFH and C0000000H-C0001FFFH; an access to any other
- * MSR always exits (§26.1.3). Unlisted MSRs in those ranges pass through: the guest reads and writes the
- * processor's register directly. The core intercepts:
+ * MSR always exits (§26.1.3). Every access exits except to the MSRs whose guest value the processor itself
+ * switches, where the processor register *is* the guest's while the guest runs, so passing them through
+ * exposes and changes nothing of the host's:
+ *   - SYSENTER_CS/ESP/EIP, FS_BASE, GS_BASE: VM entry loads them from the VMCS guest-state area and VM exit
+ *     saves them back (SDM Vol. 3 §27.3.2.1, §28.3.1-§28.3.3), and VM exit loads the host's (§28.5.1);
+ *   - the MSRs of the VM's MSR-switch areas (the SYSCALL MSRs, KERNEL_GS_BASE, TSC_AUX, those the processor
+ *     has: vmcs_setup.c): the VM-entry MSR-load / VM-exit MSR-store / VM-exit MSR-load areas (§25.7.2,
+ *     §25.8.2, §28.4) switch them;
+ *   - reads of IA32_TIME_STAMP_COUNTER, which "use TSC offsetting" offsets (§26.3).
+ * Every other MSR — MTRRs, performance counters, thermal and power controls, anything a guest could use to
+ * change the host's processor or read its state — exits (found on Bochs by the bootable build's
+ * hostile-msr test: a guest WRMSR to IA32_MTRR_DEF_TYPE changed the host's value when the bitmap still
+ * passed unlisted MSRs through). The core then emulates:
  *
  *   MSR                         read                         write
  *   IA32_TIME_STAMP_COUNTER     pass through (TSC offset)    exit: sets the VMCS TSC offset (never the host TSC)
  *   IA32_APIC_BASE              exit: virtual value          exit: virtual value, reserved bits -> #GP
  *   IA32_FEATURE_CONTROL        exit: "locked, VMX off"      exit: #GP (locked)
  *   IA32_SMM_MONITOR_CTL        exit: 0                      exit: #GP (no dual-monitor for guests)
- *   IA32_BIOS_UPDT_TRIG         pass through                 exit: dropped (no microcode loads from a guest)
+ *   IA32_BIOS_UPDT_TRIG         exit: #GP                    exit: dropped (no microcode loads from a guest)
  *   IA32_MISC_ENABLE            exit: virtual value          exit: only the writable bits may change
- *   IA32_DEBUGCTL               pass through (loaded)        exit: VMCS guest field, LBR/BTF only
- *   IA32_PAT                    pass through (loaded)        exit: VMCS guest field, memory types checked
+ *   IA32_DEBUGCTL               exit: VMCS guest field       exit: VMCS guest field, LBR/BTF only
+ *   IA32_PAT                    exit: VMCS guest field       exit: VMCS guest field, memory types checked
+ *   IA32_EFER                   exit: VMCS guest field       exit: LME/LMA/CR0.PG consistency, VMCS field
  *   IA32_VMX_* (480H-493H)      exit: #GP                    exit: #GP (VMX is hidden from the guest)
  *   x2APIC (800H-8FFH)          exit: #GP                    exit: #GP (x2APIC is hidden from the guest)
- *   IA32_EFER                   pass through (loaded)        exit: LME/LMA/CR0.PG consistency, VMCS field
+ *   any other                   exit: #GP                    exit: #GP
  *
- * "Pass through (loaded)": VM entry loads the guest's value from the VMCS and VM exit saves it back
- * (SDM Vol. 3 §27.3.2.1, §28.3.3), so while the guest runs the processor register *is* the guest's value.
- * SYSENTER_CS/ESP/EIP and FS/GS_BASE are likewise always loaded and saved, and the processor itself #GPs a
- * non-canonical WRMSR, so they pass through entirely; when an exit for one arrives anyway (the sim can
- * force any exit) the handler still does the right thing: the VMCS guest field.
- *
- * An exiting access to an MSR outside the table: if the VM's MSR-switch area holds it (the SYSCALL MSRs,
- * KERNEL_GS_BASE, ...), the access uses the guest value there; else a read inside the bitmap ranges returns
- * what the pass-through would have read (the processor decides whether it #GPs), and everything else is #GP
- * (outside the ranges: an MSR the core knows nothing about; a write: the core never writes a host MSR for
- * the guest). */
+ * When an exit for a passed-through MSR arrives anyway (the sim can force any exit), the handler still does
+ * the right thing: the VMCS guest field or the switch area's slot. The core never reads a host MSR for the
+ * guest, nor writes one on its behalf. */
 #include "exits/exits.h"
 
 #include <hv/msr.h>
@@ -60,7 +64,7 @@
 
 /* MSR bitmap layout (SDM Vol. 3 §25.6.9): read-low (0-1FFFH) at byte 0, read-high (C0000000H-C0001FFFH) at
  * 1024, write-low at 2048, write-high at 3072; bit n of a 1-KiB quarter is MSR base+n. */
-static void set_exit(uint8_t *bitmap, uint32_t msr, bool read, bool write)
+static void pass_through(uint8_t *bitmap, uint32_t msr, bool read, bool write)
 {
     unsigned base;
     if (msr <= 0x1fffu)
@@ -68,30 +72,38 @@ static void set_exit(uint8_t *bitmap, uint32_t msr, bool read, bool write)
     else if (msr >= 0xc0000000u && msr <= 0xc0001fffu)
         base = 1024, msr -= 0xc0000000u;
     else
-        return; /* outside the ranges every access exits anyway (§26.1.3) */
+        return; /* outside the ranges every access exits (§26.1.3) */
     if (read)
-        bitmap[base + msr / 8] |= (uint8_t)(1u << (msr % 8));
+        bitmap[base + msr / 8] &= (uint8_t)~(1u << (msr % 8));
     if (write)
-        bitmap[2048 + base + msr / 8] |= (uint8_t)(1u << (msr % 8));
+        bitmap[2048 + base + msr / 8] &= (uint8_t)~(1u << (msr % 8));
 }
 
 void hv_msr_bitmap_fill(struct hv_vm *vm, uint8_t *bitmap)
 {
     (void)vm; /* the policy is the same for every VM today; vm is here for per-VM policies */
-    hv_memset(bitmap, 0, HV_PAGE_SIZE);
-    set_exit(bitmap, MSR_IA32_TIME_STAMP_COUNTER, false, true);
-    set_exit(bitmap, MSR_IA32_APIC_BASE, true, true);
-    set_exit(bitmap, MSR_IA32_FEATURE_CONTROL, true, true);
-    set_exit(bitmap, MSR_IA32_SMM_MONITOR_CTL, true, true);
-    set_exit(bitmap, MSR_IA32_BIOS_UPDT_TRIG, false, true);
-    set_exit(bitmap, MSR_IA32_MISC_ENABLE, true, true);
-    set_exit(bitmap, MSR_IA32_DEBUGCTL, false, true);
-    set_exit(bitmap, MSR_IA32_PAT, false, true);
-    for (uint32_t m = MSR_IA32_VMX_BASIC; m <= MSR_IA32_VMX_EXIT_CTLS2; m++)
-        set_exit(bitmap, m, true, true);
-    for (uint32_t m = MSR_IA32_X2APIC_FIRST; m <= MSR_IA32_X2APIC_LAST; m++)
-        set_exit(bitmap, m, true, true);
-    set_exit(bitmap, MSR_IA32_EFER, false, true);
+    hv_memset(bitmap, 0xff, HV_PAGE_SIZE); /* every access exits ... */
+    static const uint32_t vmcs_switched[] = {MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+                                             MSR_IA32_FS_BASE, MSR_IA32_GS_BASE};
+    for (unsigned i = 0; i < sizeof vmcs_switched / sizeof vmcs_switched[0]; i++)
+        pass_through(bitmap, vmcs_switched[i], true, true); /* ... but what VM entry and exit switch */
+    pass_through(bitmap, MSR_IA32_TIME_STAMP_COUNTER, true, false);
+}
+
+void hv_msr_bitmap_pass_switched(struct hv_vm *vm)
+{
+    uint8_t *bitmap = vm->msr_bitmap ? hv_vm_page_ptr(vm, vm->msr_bitmap) : NULL;
+    uint8_t *area = vm->msr_area_guest ? hv_vm_page_ptr(vm, vm->msr_area_guest) : NULL;
+    if (!bitmap || !area)
+        return;
+    uint32_t n = vm->msr_area_count;
+    if (n > HV_PAGE_SIZE / 16)
+        n = HV_PAGE_SIZE / 16;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t idx;
+        hv_memcpy(&idx, area + 16 * i, sizeof idx); /* entry bits 31:0: the MSR index (§25.7.2) */
+        pass_through(bitmap, idx, true, true);
+    }
 }
 
 /* ---- helpers --------------------------------------------------------------------------------------------- */
@@ -135,11 +147,6 @@ uint64_t *hv_msr_area_slot(struct hv_vm *vm, uint32_t msr)
             return (uint64_t *)(void *)(area + 16 * i + 8);
     }
     return NULL;
-}
-
-static bool in_bitmap_ranges(uint32_t msr)
-{
-    return msr <= 0x1fffu || (msr >= 0xc0000000u && msr <= 0xc0001fffu);
 }
 
 /* CPUID bit the guest sees (through the profile: the core never exposes a feature the processor lacks). */
@@ -233,9 +240,7 @@ bool hv_msr_read(struct hv_vm *vm, uint32_t msr, uint64_t *value)
         *value = *slot;
         return true;
     }
-    if (!in_bitmap_ranges(msr))
-        return false;
-    return hv_arch_rdmsr(vm->cpu->arch, msr, value);
+    return false; /* an MSR the core does not virtualize: #GP, never the host's value */
 }
 
 /* ---- WRMSR ----------------------------------------------------------------------------------------------- */

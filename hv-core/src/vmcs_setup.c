@@ -268,6 +268,7 @@ enum hv_err hv_vmcs_setup(struct hv_vm *vm, const struct hv_caps *caps, const st
     }
     vm->cpu->current_vmcs = vm->vmcs;
     vm->msr_area_count = fill_msr_areas(vm, ctl);
+    hv_msr_bitmap_pass_switched(vm);
     write_controls(vm, ctl);
     write_host_state(vm, ctl);
     write_guest_state(vm, caps, ctl);
