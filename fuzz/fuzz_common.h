@@ -102,9 +102,42 @@ static inline enum hvs_status fz_replay(const struct hvs_scenario *s, const char
         }
         free(b);
     }
-    struct hvs_replay_options o = {0};
+    /* One simulated machine for the whole process, reset between inputs and restored from a snapshot when the
+     * configuration repeats (replay.h, hvs_replay_cache): what makes fuzz_exits fast and its speed independent
+     * of the configured guest memory. HVKIT_FUZZ_NO_CACHE=1 replays every input on a fresh machine instead.
+     * HVKIT_FUZZ_CHECK_CACHE=1 replays every input three times — fresh, then twice on the cache (the second
+     * run is sure to start from the snapshot) — and treats any difference as a finding (ctest
+     * fuzz.replay_cache.<target> runs every corpus so). */
+    static struct hvs_replay_cache *cache;
+    static int cache_off = -1, cache_check;
+    if (cache_off < 0) {
+        const char *e = getenv("HVKIT_FUZZ_NO_CACHE");
+        cache_off = e && *e && strcmp(e, "0") != 0;
+        e = getenv("HVKIT_FUZZ_CHECK_CACHE");
+        cache_check = e && *e && strcmp(e, "0") != 0;
+    }
+    if (!cache && !cache_off)
+        cache = hvs_replay_cache_new(); /* NULL (out of memory): fresh machines, still correct */
+    struct hvs_replay_options o = {.cache = cache};
     struct hvs_replay_result r;
-    enum hvs_status st = hvs_replay(s, &o, &r);
+    if (cache_check && cache) {
+        struct hvs_replay_options fresh_o = {0};
+        struct hvs_replay_result fresh, again;
+        hvs_replay(s, &fresh_o, &fresh);
+        hvs_replay(s, &o, &r);
+        hvs_replay(s, &o, &again);
+        const struct hvs_replay_result *runs[2] = {&r, &again};
+        for (int k = 0; k < 2; k++)
+            if (runs[k]->status != fresh.status || runs[k]->exits != fresh.exits ||
+                runs[k]->records_run != fresh.records_run || strcmp(runs[k]->message, fresh.message) != 0)
+                fz_oracle("replay-cache",
+                          "%s cached run %d differs from a fresh one: status %d/%d, exits %llu/%llu, records %zu/%zu, "
+                          "\"%s\" / \"%s\"",
+                          target, k + 1, runs[k]->status, fresh.status, (unsigned long long)runs[k]->exits,
+                          (unsigned long long)fresh.exits, runs[k]->records_run, fresh.records_run,
+                          runs[k]->message, fresh.message);
+    }
+    enum hvs_status st = cache_check && cache ? r.status : hvs_replay(s, &o, &r);
     if (st == HVS_ORACLE)
         fz_oracle(target, "%s (record %zu, %llu exits)", r.message, r.records_run,
                   (unsigned long long)r.exits);

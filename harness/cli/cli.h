@@ -28,6 +28,11 @@ void cli_check_profile(const char *name);
 /* Replay s (trace lines on stdout when trace), print the one-line summary on stderr (and, with verdict, a
  * "verdict: ..." line on stdout); returns the exit status: the replay status (0 ok, 1 killed, 2 oracle,
  * 3 cannot run). */
+/* Write s in the binary form to out ("-": stdout). Never replaces an existing file unless force; when out
+ * exists, the one-line error is "<out>: exists; <exists_hint>". Returns the bytes written; exits 3 on any
+ * failure (where names the input for "out of memory"). */
+size_t cli_write_scenario(const char *where, const char *out, const struct hvs_scenario *s, bool force,
+                          const char *exists_hint);
 int cli_replay(const char *path, const struct hvs_scenario *s, const char *profile, bool trace, bool verdict);
 
 int cmd_profiles(int argc, char **argv);
@@ -37,5 +42,6 @@ int cmd_repro(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_import_record(int argc, char **argv);
 
 #endif

@@ -3,7 +3,6 @@
 #include "cli.h"
 #include "scenario.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,32 +27,11 @@ int cmd_asm(int argc, char **argv)
         cli_bad_input("asm", "usage: hvkit asm TEXT -o FILE.hvs (TEXT - is stdin, FILE - is stdout)");
     struct hvs_scenario s;
     cli_load_scenario_text(in, &s);
-    size_t len;
-    uint8_t *bin = hvs_write(&s, &len);
     size_t nrecords = s.nrecords;
+    size_t len = cli_write_scenario(in, out, &s, false, "hvkit asm never overwrites a file (remove it or choose "
+                                                         "another name)");
     hvs_free(&s);
-    if (!bin)
-        cli_bad_input(in, "out of memory");
-    FILE *f = stdout;
-    if (strcmp(out, "-") != 0) {
-        /* "x": create, fail if it exists (C11 §7.21.5.3) — no window between a check and the open */
-        f = fopen(out, "wbx");
-        if (!f) {
-            free(bin);
-            if (errno == EEXIST)
-                cli_bad_input(out, "exists; hvkit asm never overwrites a file (remove it or choose another name)");
-            cli_bad_input(out, "cannot create: %s", strerror(errno));
-        }
-    }
-    bool ok = fwrite(bin, 1, len, f) == len;
-    ok = (f == stdout ? fflush(f) == 0 : fclose(f) == 0) && ok;
-    free(bin);
-    if (!ok) {
-        if (f != stdout)
-            remove(out); /* we created it: do not leave half a scenario behind */
-        cli_bad_input(out, "write error");
-    }
-    if (f != stdout)
+    if (strcmp(out, "-") != 0)
         fprintf(stderr, "hvkit: %s: %zu bytes, %zu records\n", out, len, nrecords);
     return HVKIT_EXIT_OK;
 }

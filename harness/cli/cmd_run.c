@@ -1,11 +1,12 @@
-/* hvkit run FILE [--trace] [--profile NAME] [--framebuffer OUT.png]: replay a scenario on the sim through the
- * real core, under the oracles (harness/scenario/replay.h). Also the scenario loading and replay shared by
- * repro, asm and dump.
+/* hvkit run FILE [--trace] [--record] [--profile NAME] [--framebuffer OUT.png]: replay a scenario on the sim
+ * through the real core, under the oracles (harness/scenario/replay.h). Also the scenario loading and replay
+ * shared by repro, asm and dump.
  *
  * The guest's COM1 output (issue 6): without --trace its raw bytes go to stdout as the guest sends them;
  * with --trace they are {"event":"serial","text":"A"} lines of the trace, so stdout stays JSON lines. The
  * summary line is on stderr either way. --framebuffer keeps the guest's frame (pixels start black) and
- * writes it as a PNG after the run, whatever the run's status. */
+ * writes it as a PNG after the run, whatever the run's status. --record turns the core's record mode on
+ * (hv/record.h) and prints the core's log lines, the HVREC recording among them, on stdout (issue 9). */
 #include "cli.h"
 #include "png.h"
 #include "records.h"
@@ -77,10 +78,27 @@ struct run_devices {
     uint32_t *frame; /* width * height pixels, or NULL without --framebuffer */
 };
 
+/* Whether stdout is at the start of a line: a --record log line must start one, even after a guest's serial
+ * bytes without a newline (import-record reads HVREC lines from their first column). */
+static bool stdout_at_line_start = true;
+
 static void serial_to_stdout(void *opaque, uint8_t byte)
 {
     (void)opaque;
     fputc(byte, stdout);
+    stdout_at_line_start = byte == '\n';
+}
+
+/* --record: the core's log lines (the HVREC recording among them) on stdout, as a console would show them. */
+static void log_to_stdout(void *opaque, unsigned cpu, const char *line)
+{
+    (void)opaque;
+    (void)cpu;
+    if (!stdout_at_line_start)
+        fputc('\n', stdout);
+    fputs(line, stdout);
+    fputc('\n', stdout);
+    stdout_at_line_start = true;
 }
 
 static void keep_pixel(void *opaque, uint32_t x, uint32_t y, uint32_t pixel)
@@ -91,9 +109,13 @@ static void keep_pixel(void *opaque, uint32_t x, uint32_t y, uint32_t pixel)
 }
 
 static int replay_with(const char *path, const struct hvs_scenario *s, const char *profile, bool trace, bool verdict,
-                       struct run_devices *dev)
+                       struct run_devices *dev, bool record)
 {
     struct hvs_replay_options o = {.profile = profile, .trace = trace ? stdout : NULL, .no_oracles = false};
+    if (record) {
+        o.record = true;
+        o.log = log_to_stdout;
+    }
     if (dev) {
         o.serial = trace ? NULL : serial_to_stdout;
         o.fb_pixel = keep_pixel;
@@ -128,7 +150,7 @@ static int replay_with(const char *path, const struct hvs_scenario *s, const cha
 
 int cli_replay(const char *path, const struct hvs_scenario *s, const char *profile, bool trace, bool verdict)
 {
-    return replay_with(path, s, profile, trace, verdict, NULL);
+    return replay_with(path, s, profile, trace, verdict, NULL, false);
 }
 
 /* The framebuffer geometry of the scenario's leading config-devices record (0 x 0 when none has one). */
@@ -165,10 +187,12 @@ static void write_png(const char *out, const struct run_devices *d)
 int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *profile = NULL, *fb_out = NULL;
-    bool trace = false;
+    bool trace = false, record = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--trace") == 0)
             trace = true;
+        else if (strcmp(argv[i], "--record") == 0)
+            record = true;
         else if (strcmp(argv[i], "--profile") == 0) {
             if (i + 1 >= argc)
                 cli_bad_input("run", "--profile needs a profile name");
@@ -178,7 +202,7 @@ int cmd_run(int argc, char **argv)
                 cli_bad_input("run", "--framebuffer needs an output file (OUT.png)");
             fb_out = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1])
-            cli_bad_input("run", "unknown option '%s' (usage: hvkit run FILE [--trace] [--profile NAME] "
+            cli_bad_input("run", "unknown option '%s' (usage: hvkit run FILE [--trace] [--record] [--profile NAME] "
                                  "[--framebuffer OUT.png])", argv[i]);
         else if (file)
             cli_bad_input("run", "more than one FILE ('%s', '%s')", file, argv[i]);
@@ -186,7 +210,8 @@ int cmd_run(int argc, char **argv)
             file = argv[i];
     }
     if (!file)
-        cli_bad_input("run", "no FILE (usage: hvkit run FILE [--trace] [--profile NAME] [--framebuffer OUT.png])");
+        cli_bad_input("run", "no FILE (usage: hvkit run FILE [--trace] [--record] [--profile NAME] "
+                             "[--framebuffer OUT.png])");
     cli_check_profile(profile);
     struct hvs_scenario s;
     cli_load_scenario(file, &s);
@@ -200,7 +225,7 @@ int cmd_run(int argc, char **argv)
         if (!dev.frame)
             cli_bad_input(file, "--framebuffer: out of memory for %ux%u pixels", dev.width, dev.height);
     }
-    int rc = replay_with(file, &s, profile, trace, false, &dev);
+    int rc = replay_with(file, &s, profile, trace, false, &dev, record);
     if (fb_out)
         write_png(fb_out, &dev);
     free(dev.frame);

@@ -12,11 +12,16 @@ static const struct {
     {"profiles", cmd_profiles, "profiles [--json]                 list the simulated CPU profiles"},
     {"entry-check", cmd_entry_check,
      "entry-check FILE | --template PROFILE | --list-rules   apply the VM-entry checks to a VMCS state (FILE - is stdin)"},
-    {"run", cmd_run, "run FILE [--trace] [--profile NAME]   replay a scenario (.hvs, or text .hvt/.txt) on the sim"},
+    {"run", cmd_run, "run FILE [--trace] [--record] [--profile NAME]   replay a scenario (.hvs, or text .hvt/.txt) "
+                     "on the sim (--record: the core's HVREC recording on stdout)"},
     {"repro", cmd_repro, "repro FILE [--profile NAME]         dissect a scenario, replay it traced, name the verdict"},
     {"asm", cmd_asm, "asm TEXT -o FILE.hvs                assemble a text scenario (never overwrites FILE)"},
     {"dump", cmd_dump, "dump FILE                           a scenario as JSON lines: header, then each record"},
     {"decode", cmd_decode, "decode HEX [--mode 16|32|64]        decode one instruction as the MMIO path does (JSON)"},
+    {"import-record", cmd_import_record,
+     "import-record LOG -o FILE [--force] [--recording K] [--expect-from-log]   a console log's HVREC recording "
+     "as a scenario; with --expect-from-log, check its replay against the log's HVKIT-EXIT lines (4: the log is "
+     "cut inside a line)"},
 };
 
 static void usage(FILE *f)

@@ -56,10 +56,12 @@
 #include "sim_vmcs.h"
 
 #include <hv/exit_reasons.h>
+#include <hv/record.h>
 #include <hv/vm.h>
 #include <hv/vmx_controls.h>
 #include <hv/x86.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,6 +109,8 @@ struct replay {
                                then the core completes the instruction, device called or not */
     /* the virtual hardware's host side (replay_devices.c) */
     struct hvs_devrt dev;
+    /* record mode (options.record): the recorder's storage (hv/record.h) */
+    struct hv_record rec;
 };
 
 /* ---- trace -------------------------------------------------------------------------------------------- */
@@ -476,8 +480,10 @@ static void prepare_insn(struct replay *rp, const struct hvs_record *rec, const 
     size_t n = hvs_mem_access_insn(f, rec, b);
     struct hvs_resolve_ctx c = {.m = rp->m, .cpu = rp->cpu, .vm = &rp->vm, .f = f, .tsc = rp->tsc};
     if (!hvs_place_insn(&c, b, n)) {
+        /* The core still fetches and emulates whatever RIP holds (found by fuzz_ept: with the quota spent,
+         * the zeros at RIP are "add [rax], al", 2 bytes, which the core retires): expect that instruction. */
         trace_record_note(rp, "note", rec, "the instruction bytes could not be written at RIP");
-        return;
+        n = hvs_read_insn(&c, b);
     }
     rp->cur_insn_len = hvs_insn_len(f, b, n, &rp->cur_rep_string);
 }
@@ -684,7 +690,10 @@ static enum hvs_status bring_up(struct replay *rp, size_t *next_record)
         .stack = s->header.stack,
         .trace = trace_event,
         .trace_opaque = rp,
+        .record = rp->o->record ? &rp->rec : NULL,
     };
+    rp->rec = (struct hv_record){.profile = sim_machine_profile(rp->m)->name};
+    sim_machine_set_log(rp->m, rp->o->log, rp->o->log_opaque); /* NULL: the core's log lines are dropped */
     rp->dev = (struct hvs_devrt){.o = rp->o, .trace = rp->o->trace, .m = rp->m, .cpu = rp->cpu, .vm = &rp->vm};
     hvs_dev_configure(&rp->dev, s, &cfg);
     rp->vm_made = true; /* hv_vm_destroy is safe on a VM whose creation failed */
@@ -725,6 +734,126 @@ static void tear_down(struct replay *rp)
         finish(rp, HVS_ORACLE, "%s", msg);
 }
 
+/* ---- reuse between replays (fuzzing) ------------------------------------------------------------------- */
+
+#define REPLAY_KEY_MAX_FAULTS 8u
+
+/* What decides the state right after bring-up: two scenarios with equal keys reach the same state there, so
+ * one snapshot serves both. The records after the leading ones are not part of it. */
+struct replay_key {
+    const struct sim_profile *prof;
+    size_t arena;
+    uint32_t memory_pages;
+    uint8_t guest_mode;
+    uint64_t entry, stack, quota;
+    uint64_t devices[4]; /* the last leading config-devices record's fields (all 0: none) */
+    /* the leading fault-injection records, in order: they are armed before bring-up and shape it */
+    unsigned nfaults;
+    struct {
+        uint8_t type;
+        uint64_t a, b, c;
+    } faults[REPLAY_KEY_MAX_FAULTS];
+    bool no_oracles, no_entry_checks;
+    void (*serial)(void *, uint8_t);
+    void (*fb_pixel)(void *, uint32_t, uint32_t, uint32_t);
+    void *dev_opaque;
+};
+
+struct hvs_replay_cache {
+    struct sim_machine *m; /* reset, never re-created, while the profile stays and the arena fits */
+    bool have_snapshot;    /* m holds a snapshot taken right after the bring-up of `key` */
+    struct replay_key key;
+    /* The replay lives here, at a fixed address, because the core and the sim keep pointers into it (the VM's
+     * CPU, the trace and guest-model callbacks' opaque pointers); saved is live as it was at the snapshot. */
+    struct replay live, saved;
+    struct hvs_replay_cache_stats stats;
+};
+
+struct hvs_replay_cache *hvs_replay_cache_new(void) { return calloc(1, sizeof(struct hvs_replay_cache)); }
+
+void hvs_replay_cache_free(struct hvs_replay_cache *c)
+{
+    if (!c)
+        return;
+    sim_machine_destroy(c->m);
+    free(c);
+}
+
+struct hvs_replay_cache_stats hvs_replay_cache_stats(const struct hvs_replay_cache *c) { return c->stats; }
+
+static struct replay_key make_key(const struct hvs_scenario *s, const struct hvs_replay_options *o,
+                                  const struct sim_profile *prof, size_t arena, uint64_t quota)
+{
+    struct replay_key k;
+    memset(&k, 0, sizeof k); /* padding too: keys are compared with memcmp */
+    k.prof = prof;
+    k.arena = arena;
+    k.memory_pages = s->header.memory_pages;
+    k.guest_mode = s->header.guest_mode;
+    k.entry = s->header.entry;
+    k.stack = s->header.stack;
+    k.quota = quota;
+    for (size_t i = 0; i < s->nrecords && is_setup_record(s->records[i].type); i++) {
+        const struct hvs_record *r = &s->records[i];
+        if (r->type == HVS_CONFIG_DEVICES) {
+            k.devices[0] = r->a, k.devices[1] = r->b, k.devices[2] = r->c, k.devices[3] = r->d;
+        } else if (is_fault_record(r->type) && k.nfaults < REPLAY_KEY_MAX_FAULTS) {
+            k.faults[k.nfaults].type = r->type;
+            k.faults[k.nfaults].a = r->a, k.faults[k.nfaults].b = r->b, k.faults[k.nfaults].c = r->c;
+            k.nfaults++;
+        }
+    }
+    k.no_oracles = o->no_oracles;
+    k.no_entry_checks = o->no_entry_checks;
+    k.serial = o->serial;
+    k.fb_pixel = o->fb_pixel;
+    k.dev_opaque = o->dev_opaque;
+    return k;
+}
+
+/* A snapshot would skip what only a fresh bring-up does: trace and log lines of the bring-up (a recording's
+ * header among them) and test hooks. Leading fault injections are part of the key (up to
+ * REPLAY_KEY_MAX_FAULTS of them; with more, no snapshot). */
+static bool snapshot_allowed(const struct hvs_scenario *s, const struct hvs_replay_options *o,
+                             const struct hvs_replay_hooks *hooks)
+{
+    if (hooks || o->trace || o->record || o->log)
+        return false;
+    unsigned faults = 0;
+    for (size_t i = 0; i < s->nrecords && is_setup_record(s->records[i].type); i++)
+        if (is_fault_record(s->records[i].type) && ++faults > REPLAY_KEY_MAX_FAULTS)
+            return false;
+    return true;
+}
+
+/* The cache's machine, reset to a fresh machine of `arena` pages; NULL on out of memory. */
+static struct sim_machine *cache_machine(struct hvs_replay_cache *c, const struct sim_profile *prof, size_t arena)
+{
+    c->have_snapshot = false;
+    if (c->m && sim_machine_profile(c->m) == prof && arena <= sim_machine_capacity(c->m) &&
+        sim_machine_reset(c->m, arena))
+        return c->m;
+    sim_machine_destroy(c->m);
+    /* Room to grow: most scenarios fit in 8192 pages, so a fuzzer rarely re-creates the machine. */
+    c->m = arena < 8192 ? sim_machine_create(prof, 8192, 1) : NULL;
+    if (c->m && !sim_machine_reset(c->m, arena)) {
+        sim_machine_destroy(c->m);
+        c->m = NULL;
+    }
+    if (!c->m)
+        c->m = sim_machine_create(prof, arena, 1);
+    return c->m;
+}
+
+/* The leading (setup) records a bring-up consumes. */
+static size_t leading_records(const struct hvs_scenario *s)
+{
+    size_t i = 0;
+    while (i < s->nrecords && is_setup_record(s->records[i].type))
+        i++;
+    return i;
+}
+
 enum hvs_status hvs_replay_hooked(const struct hvs_scenario *s, const struct hvs_replay_options *o,
                                   const struct hvs_replay_hooks *hooks, struct hvs_replay_result *r)
 {
@@ -732,7 +861,9 @@ enum hvs_status hvs_replay_hooked(const struct hvs_scenario *s, const struct hvs
     memset(r, 0, sizeof *r);
     if (!o)
         o = &defaults;
-    struct replay *rp = &(struct replay){.s = s, .o = o, .hooks = hooks, .r = r, .tsc = TSC_START};
+    struct replay fresh = {0};
+    struct replay *rp = &fresh;
+    *rp = (struct replay){.s = s, .o = o, .hooks = hooks, .r = r, .tsc = TSC_START};
     if (!s)
         return finish(rp, HVS_BAD_INPUT, "no scenario");
     const char *pname = o->profile ? o->profile : s->header.profile;
@@ -743,22 +874,65 @@ enum hvs_status hvs_replay_hooked(const struct hvs_scenario *s, const struct hvs
     if (pages > HV_VM_MAX_MEMORY / 4096u)
         return finish(rp, HVS_BAD_INPUT, "memory of %llu pages exceeds the core's maximum of %llu",
                       (unsigned long long)pages, (unsigned long long)(HV_VM_MAX_MEMORY / 4096u));
-    rp->quota_pages = scenario_quota(s);
-    uint64_t backed = backed_pages(pages, rp->quota_pages);
+    uint64_t quota = scenario_quota(s);
+    uint64_t backed = backed_pages(pages, quota);
     if (backed > HVS_ARENA_MAX_BACKED)
         return finish(rp, HVS_BAD_INPUT,
                       "the core may back %llu RAM pages, more than a replay backs (%u): give a config-quota record",
                       (unsigned long long)backed, HVS_ARENA_MAX_BACKED);
     size_t arena = arena_pages(pages, backed);
-    rp->m = sim_machine_create(prof, arena, 1);
-    if (!rp->m)
-        return finish(rp, HVS_BAD_INPUT, "cannot build a simulated machine of %zu pages for profile %s", arena,
-                      prof->name);
-    rp->cpu = sim_machine_cpu(rp->m, 0);
-    sim_machine_set_entry_checks(rp->m, !o->no_entry_checks);
 
+    struct hvs_replay_cache *c = o->cache;
+    bool snap_ok = c && snapshot_allowed(s, o, hooks);
+    struct replay_key key;
+    if (snap_ok)
+        key = make_key(s, o, prof, arena, quota);
     size_t i = 0;
-    if (bring_up(rp, &i) == HVS_OK) {
+    bool up;
+    if (snap_ok && c->have_snapshot && !memcmp(&key, &c->key, sizeof key) && sim_machine_restore(c->m)) {
+        /* The state right after this scenario's bring-up, without doing it: the snapshot's replay, pointed at
+         * this call's scenario, options and result. */
+        c->stats.restores++;
+        c->live = c->saved;
+        rp = &c->live;
+        rp->s = s;
+        rp->o = o;
+        rp->r = r;
+        rp->dev.o = o;
+        rp->dev.trace = o->trace;
+        /* an injection armed before bring-up and not yet fired names its record in this scenario (the keys
+         * are equal, so the leading records are too) */
+        if (rp->armed_vmx)
+            rp->armed_vmx = &s->records[rp->armed_vmx_record];
+        i = leading_records(s);
+        r->records_run = i;
+        up = true;
+    } else {
+        struct sim_machine *m;
+        if (c) {
+            c->stats.bring_ups++;
+            m = cache_machine(c, prof, arena);
+            c->live = *rp;
+            rp = &c->live;
+        } else {
+            m = sim_machine_create(prof, arena, 1);
+        }
+        if (!m)
+            return finish(rp, HVS_BAD_INPUT, "cannot build a simulated machine of %zu pages for profile %s",
+                          arena, prof->name);
+        rp->m = m;
+        rp->quota_pages = quota;
+        rp->cpu = sim_machine_cpu(rp->m, 0);
+        sim_machine_set_entry_checks(rp->m, !o->no_entry_checks);
+        up = bring_up(rp, &i) == HVS_OK;
+        if (up && snap_ok && sim_machine_snapshot(rp->m)) {
+            c->saved = *rp;
+            c->key = key;
+            c->have_snapshot = true;
+        }
+    }
+
+    if (up) {
         finish(rp, HVS_OK, "end of scenario");
         for (; i < s->nrecords; i++) {
             rp->record = i;
@@ -772,7 +946,8 @@ enum hvs_status hvs_replay_hooked(const struct hvs_scenario *s, const struct hvs
         }
     }
     tear_down(rp);
-    sim_machine_destroy(rp->m);
+    if (!c)
+        sim_machine_destroy(rp->m);
     return r->status;
 }
 

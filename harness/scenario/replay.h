@@ -33,7 +33,30 @@ struct hvs_replay_options {
     void (*serial)(void *opaque, uint8_t byte);
     void (*fb_pixel)(void *opaque, uint32_t x, uint32_t y, uint32_t pixel);
     void *dev_opaque;
+    /* Record mode (issue 9, hv/record.h): the core writes every exit it handles as "HVREC" scenario lines
+     * through hv_arch_log, its header naming the profile the replay runs on. log: every hv_arch_log line of
+     * the run (NULL: dropped), with log_opaque. */
+    bool record;
+    void (*log)(void *opaque, unsigned cpu, const char *line);
+    void *log_opaque;
+    /* Reuse between replays (fuzzing; issue 7's cheap reset): when not NULL, the replay runs on the cache's
+     * simulated machine, reset rather than re-created, and a scenario whose configuration (profile, memory,
+     * mode, entry, stack, quota, devices, leading fault injections, these options) equals the previous one's
+     * starts from a snapshot taken right after that one's bring-up, undoing only what the last run dirtied.
+     * Results are the same as without a cache (ctest fuzz.replay_cache.* checks it on every corpus). Not used
+     * with a trace, a log, record mode or test hooks: those replays do a fresh bring-up (on the cached
+     * machine), because a snapshot would skip the bring-up's lines. */
+    struct hvs_replay_cache *cache;
 };
+
+struct hvs_replay_cache;
+struct hvs_replay_cache *hvs_replay_cache_new(void); /* NULL on out of memory */
+void hvs_replay_cache_free(struct hvs_replay_cache *c);
+struct hvs_replay_cache_stats {
+    uint64_t bring_ups; /* replays that brought VMX and the VM up */
+    uint64_t restores;  /* replays that started from the snapshot instead */
+};
+struct hvs_replay_cache_stats hvs_replay_cache_stats(const struct hvs_replay_cache *c);
 
 enum hvs_status {
     HVS_OK = 0,       /* the scenario ran to its end, or the guest halted for good */

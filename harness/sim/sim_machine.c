@@ -1,9 +1,11 @@
 /* The simulated machine: CPUs, the physical-memory arena, the page pool and fault injection
  * (sim_machine.h). */
+#define _DEFAULT_SOURCE /* mmap's MAP_ANONYMOUS and MAP_NORESERVE under -std=c11 */
 #include "sim_machine.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct sim_vmx_injection {
     bool armed;
@@ -18,26 +20,60 @@ struct sim_machine {
      * on every exit (a profile never changes): the entry checks' capabilities, and which VMCS fields exist. */
     struct ec_caps caps;
     uint64_t has_field[(HV_VMCS_FIELD_COUNT + 63) / 64]; /* bit i: sim_profile_has_vmcs_field(prof, i) */
-    bool entry_checks; /* sim_machine_set_entry_checks */
     unsigned ncpus;
-    struct hv_arch_cpu cpu[SIM_MAX_CPUS];
-    /* physical memory */
+    /* physical memory: `capacity` pages mapped, of which the first `npages` are this machine's memory (the
+     * rest exist only so that sim_machine_reset can grow nothing) */
     uint8_t *mem;
-    size_t npages;
-    /* page pool: a stack of free page indices, and an owner tag per page (SIM_OWNER_FREE when free) */
-    uint32_t *free_stack;
-    size_t nfree;
-    uint32_t *owner;
-    uint32_t alloc_owner;
-    uint64_t bad_frees;
-    /* fault injection */
-    bool alloc_fail_armed;
-    unsigned alloc_fail_after;
-    struct sim_vmx_injection vmx_inj;
-    /* machine-wide count of VMXONs: gives each VMX session of each CPU its own number */
-    uint32_t vmx_sessions;
+    size_t capacity;
+    /* Everything from here to `log_opaque` is the machine's resettable state: sim_machine_snapshot copies
+     * it as one block (struct sim_state). */
+    struct sim_state {
+        size_t npages;
+        /* page pool: pages [0, bump) have been handed out at least once, pages [bump, npages) never; freed
+         * pages wait on a stack and are handed out again first, most recently freed first. This is the order
+         * a stack of all pages with the lowest on top gives, without touching every page at creation. */
+        size_t bump;
+        size_t nfreed;
+        uint32_t alloc_owner;
+        uint64_t bad_frees;
+        /* fault injection */
+        bool alloc_fail_armed;
+        unsigned alloc_fail_after;
+        struct sim_vmx_injection vmx_inj;
+        /* machine-wide count of VMXONs: gives each VMX session of each CPU its own number */
+        uint32_t vmx_sessions;
+        bool entry_checks; /* sim_machine_set_entry_checks */
+        struct hv_arch_cpu cpu[SIM_MAX_CPUS];
+    } st;
+    uint32_t *freed;      /* the stack of freed page indices (capacity entries) */
+    uint32_t *owner;      /* owner tag per page (SIM_OWNER_FREE when free) */
+    /* Dirty tracking (sim_machine_reset / sim_machine_restore): every page whose bytes may differ from what
+     * the last checkpoint left there. Two checkpoints: the fresh machine (all zero) and the snapshot. Each
+     * set is a bitmap for the test and a list for the undo, so undoing costs what was dirtied, not what is
+     * configured. A page is marked when a host pointer to it is handed out (sim_phys_ptr, which every access
+     * to simulated memory goes through) or when it is allocated. */
+    struct sim_dirty {
+        uint64_t *bits;
+        uint32_t *list;
+        size_t n;
+    } dirty_fresh, dirty_snap;
+    size_t bump_high; /* the highest bump since the last reset (owner tags above it are all FREE) */
+    struct sim_snapshot *snap;
+    struct sim_eptp_memo eptp_memo;
     sim_log_fn log;
     void *log_opaque;
+};
+
+/* What sim_machine_snapshot keeps: the resettable state, the freed stack and owner tags of the pages handed
+ * out so far, and the bytes of every page that differed from zero. */
+struct sim_snapshot {
+    struct sim_state st;
+    uint32_t *freed;
+    uint32_t *owner;  /* owner tags of pages [0, st.bump) */
+    size_t npages;    /* pages saved */
+    uint32_t *index;  /* their indices */
+    uint8_t *bytes;   /* their contents, npages * SIM_PAGE_SIZE */
+    size_t bump_high;
 };
 
 static const char *const insn_names[SIM_INSN_COUNT] = {
@@ -55,7 +91,7 @@ const char *sim_insn_name(enum sim_insn insn)
 
 static void cpu_reset(struct sim_machine *m, unsigned i)
 {
-    struct hv_arch_cpu *c = &m->cpu[i];
+    struct hv_arch_cpu *c = &m->st.cpu[i];
     memset(c, 0, sizeof *c);
     c->m = m;
     c->id = i;
@@ -75,13 +111,77 @@ static unsigned addr_width(const struct sim_profile *p)
     return (w == 0 || w > 52) ? 52 : w;
 }
 
-struct sim_machine *sim_machine_create(const struct sim_profile *prof, size_t pages, unsigned ncpus)
+static bool fits_phys_width(const struct sim_profile *prof, size_t pages)
 {
-    if (!prof || pages == 0 || pages > SIM_MAX_PAGES || ncpus == 0 || ncpus > SIM_MAX_CPUS)
-        return NULL;
     /* Every page must be addressable under the profile's physical-address width. */
     uint64_t top = SIM_PHYS_BASE + (uint64_t)pages * SIM_PAGE_SIZE;
-    if (addr_width(prof) < 64 && (top - 1) >> addr_width(prof))
+    return !(addr_width(prof) < 64 && (top - 1) >> addr_width(prof));
+}
+
+static bool dirty_init(struct sim_dirty *d, size_t capacity)
+{
+    d->bits = calloc((capacity + 63) / 64, sizeof *d->bits);
+    d->list = calloc(capacity, sizeof *d->list);
+    d->n = 0;
+    return d->bits && d->list;
+}
+
+static void dirty_fini(struct sim_dirty *d)
+{
+    free(d->bits);
+    free(d->list);
+}
+
+static inline void dirty_mark(struct sim_dirty *d, size_t i)
+{
+    uint64_t bit = 1ull << (i % 64);
+    if (!(d->bits[i / 64] & bit)) {
+        d->bits[i / 64] |= bit;
+        d->list[d->n++] = (uint32_t)i;
+    }
+}
+
+static void dirty_clear(struct sim_dirty *d)
+{
+    for (size_t k = 0; k < d->n; k++)
+        d->bits[d->list[k] / 64] = 0; /* a whole word: every page of it that is set is on the list too */
+    d->n = 0;
+}
+
+static void mark_pages(struct sim_machine *m, size_t first, size_t last)
+{
+    for (size_t i = first; i <= last; i++) {
+        dirty_mark(&m->dirty_fresh, i);
+        dirty_mark(&m->dirty_snap, i);
+    }
+}
+
+static void snapshot_free(struct sim_snapshot *s)
+{
+    if (!s)
+        return;
+    free(s->freed);
+    free(s->owner);
+    free(s->index);
+    free(s->bytes);
+    free(s);
+}
+
+/* The state sim_machine_create gives, for `pages` pages of memory. */
+static void state_reset(struct sim_machine *m, size_t pages)
+{
+    memset(&m->st, 0, sizeof m->st);
+    m->st.npages = pages;
+    m->st.entry_checks = true;
+    m->st.alloc_owner = SIM_OWNER_HOST;
+    for (unsigned i = 0; i < m->ncpus; i++)
+        cpu_reset(m, i);
+}
+
+struct sim_machine *sim_machine_create(const struct sim_profile *prof, size_t pages, unsigned ncpus)
+{
+    if (!prof || pages == 0 || pages > SIM_MAX_PAGES || ncpus == 0 || ncpus > SIM_MAX_CPUS ||
+        !fits_phys_width(prof, pages))
         return NULL;
     struct sim_machine *m = calloc(1, sizeof *m);
     if (!m)
@@ -91,24 +191,21 @@ struct sim_machine *sim_machine_create(const struct sim_profile *prof, size_t pa
     for (int i = 0; i < HV_VMCS_FIELD_COUNT; i++)
         if (sim_profile_has_vmcs_field(prof, i))
             m->has_field[i / 64] |= 1ull << (i % 64);
-    m->entry_checks = true;
     m->ncpus = ncpus;
-    m->npages = pages;
-    m->mem = aligned_alloc(SIM_PAGE_SIZE, pages * SIM_PAGE_SIZE);
-    m->free_stack = calloc(pages, sizeof *m->free_stack);
+    m->capacity = pages;
+    /* Anonymous memory reads as zero and costs nothing until touched, so creating a large machine is as
+     * cheap as a small one; the pool zeroes a page again when it hands it out. */
+    void *mem = mmap(NULL, pages * SIM_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                     -1, 0);
+    m->mem = mem == MAP_FAILED ? NULL : mem;
+    m->freed = calloc(pages, sizeof *m->freed);
     m->owner = calloc(pages, sizeof *m->owner);
-    if (!m->mem || !m->free_stack || !m->owner) {
+    bool dirty_ok = dirty_init(&m->dirty_fresh, pages) && dirty_init(&m->dirty_snap, pages);
+    if (!m->mem || !m->freed || !m->owner || !dirty_ok) {
         sim_machine_destroy(m);
         return NULL;
     }
-    /* Memory starts as all-zero, like the pool's pages; the lowest page is handed out first. */
-    memset(m->mem, 0, pages * SIM_PAGE_SIZE);
-    for (size_t i = 0; i < pages; i++)
-        m->free_stack[i] = (uint32_t)(pages - 1 - i);
-    m->nfree = pages;
-    m->alloc_owner = SIM_OWNER_HOST;
-    for (unsigned i = 0; i < ncpus; i++)
-        cpu_reset(m, i);
+    state_reset(m, pages);
     return m;
 }
 
@@ -116,10 +213,103 @@ void sim_machine_destroy(struct sim_machine *m)
 {
     if (!m)
         return;
-    free(m->mem);
-    free(m->free_stack);
+    if (m->mem)
+        munmap(m->mem, m->capacity * SIM_PAGE_SIZE);
+    free(m->freed);
     free(m->owner);
+    dirty_fini(&m->dirty_fresh);
+    dirty_fini(&m->dirty_snap);
+    snapshot_free(m->snap);
     free(m);
+}
+
+size_t sim_machine_capacity(const struct sim_machine *m) { return m->capacity; }
+struct sim_eptp_memo *sim_machine_eptp_memo(struct sim_machine *m) { return &m->eptp_memo; }
+
+bool sim_machine_reset(struct sim_machine *m, size_t pages)
+{
+    if (pages == 0 || pages > m->capacity || !fits_phys_width(m->prof, pages))
+        return false;
+    for (size_t k = 0; k < m->dirty_fresh.n; k++)
+        memset(m->mem + (size_t)m->dirty_fresh.list[k] * SIM_PAGE_SIZE, 0, SIM_PAGE_SIZE);
+    dirty_clear(&m->dirty_fresh);
+    dirty_clear(&m->dirty_snap);
+    for (size_t i = 0; i < m->bump_high; i++)
+        m->owner[i] = SIM_OWNER_FREE;
+    m->bump_high = 0;
+    snapshot_free(m->snap);
+    m->snap = NULL;
+    m->log = NULL;
+    m->log_opaque = NULL;
+    state_reset(m, pages);
+    return true;
+}
+
+bool sim_machine_snapshot(struct sim_machine *m)
+{
+    snapshot_free(m->snap);
+    m->snap = NULL;
+    struct sim_snapshot *s = calloc(1, sizeof *s);
+    if (!s)
+        return false;
+    s->st = m->st;
+    s->bump_high = m->bump_high;
+    s->npages = m->dirty_fresh.n; /* every page that may differ from zero */
+    s->freed = malloc((m->st.nfreed ? m->st.nfreed : 1) * sizeof *s->freed);
+    s->owner = malloc((m->st.bump ? m->st.bump : 1) * sizeof *s->owner);
+    s->index = malloc((s->npages ? s->npages : 1) * sizeof *s->index);
+    s->bytes = malloc((s->npages ? s->npages : 1) * (size_t)SIM_PAGE_SIZE);
+    if (!s->freed || !s->owner || !s->index || !s->bytes) {
+        snapshot_free(s);
+        return false;
+    }
+    memcpy(s->freed, m->freed, m->st.nfreed * sizeof *s->freed);
+    memcpy(s->owner, m->owner, m->st.bump * sizeof *s->owner);
+    for (size_t k = 0; k < s->npages; k++) {
+        s->index[k] = m->dirty_fresh.list[k];
+        memcpy(s->bytes + k * SIM_PAGE_SIZE, m->mem + (size_t)s->index[k] * SIM_PAGE_SIZE, SIM_PAGE_SIZE);
+    }
+    /* From here a page differs from the snapshot only if it is dirtied again. */
+    dirty_clear(&m->dirty_snap);
+    m->snap = s;
+    return true;
+}
+
+bool sim_machine_has_snapshot(const struct sim_machine *m) { return m->snap != NULL; }
+
+/* The saved copy of page i, or NULL when the snapshot holds it as zero. The saved pages are listed in the
+ * order dirty_fresh listed them, which is not sorted: search the (short) list. */
+static const uint8_t *snapshot_page(const struct sim_snapshot *s, uint32_t i)
+{
+    for (size_t k = 0; k < s->npages; k++)
+        if (s->index[k] == i)
+            return s->bytes + k * SIM_PAGE_SIZE;
+    return NULL;
+}
+
+bool sim_machine_restore(struct sim_machine *m)
+{
+    const struct sim_snapshot *s = m->snap;
+    if (!s)
+        return false;
+    for (size_t k = 0; k < m->dirty_snap.n; k++) {
+        uint32_t i = m->dirty_snap.list[k];
+        const uint8_t *saved = snapshot_page(s, i);
+        uint8_t *p = m->mem + (size_t)i * SIM_PAGE_SIZE;
+        if (saved)
+            memcpy(p, saved, SIM_PAGE_SIZE);
+        else
+            memset(p, 0, SIM_PAGE_SIZE);
+    }
+    dirty_clear(&m->dirty_snap);
+    /* Owner tags: as saved below the snapshot's bump, free above it. */
+    memcpy(m->owner, s->owner, s->st.bump * sizeof *m->owner);
+    for (size_t i = s->st.bump; i < m->bump_high; i++)
+        m->owner[i] = SIM_OWNER_FREE;
+    m->bump_high = s->bump_high;
+    memcpy(m->freed, s->freed, s->st.nfreed * sizeof *m->freed);
+    m->st = s->st;
+    return true;
 }
 
 const struct sim_profile *sim_machine_profile(const struct sim_machine *m) { return m->prof; }
@@ -132,13 +322,13 @@ bool sim_machine_has_vmcs_field(const struct sim_machine *m, int field_ordinal)
     return (m->has_field[field_ordinal / 64] >> (field_ordinal % 64)) & 1;
 }
 
-void sim_machine_set_entry_checks(struct sim_machine *m, bool on) { m->entry_checks = on; }
-bool sim_machine_entry_checks(const struct sim_machine *m) { return m->entry_checks; }
+void sim_machine_set_entry_checks(struct sim_machine *m, bool on) { m->st.entry_checks = on; }
+bool sim_machine_entry_checks(const struct sim_machine *m) { return m->st.entry_checks; }
 unsigned sim_machine_ncpus(const struct sim_machine *m) { return m->ncpus; }
 
 struct hv_arch_cpu *sim_machine_cpu(struct sim_machine *m, unsigned i)
 {
-    return i < m->ncpus ? &m->cpu[i] : NULL;
+    return i < m->ncpus ? &m->st.cpu[i] : NULL;
 }
 
 unsigned sim_machine_phys_width(const struct sim_machine *m) { return addr_width(m->prof); }
@@ -156,13 +346,16 @@ unsigned sim_machine_vmx_addr_width(const struct sim_machine *m)
 
 void *sim_phys_ptr(struct sim_machine *m, uint64_t pa, size_t len)
 {
-    uint64_t size = (uint64_t)m->npages * SIM_PAGE_SIZE;
+    uint64_t size = (uint64_t)m->st.npages * SIM_PAGE_SIZE;
     if (len == 0)
         len = 1;
     /* Written so that no sum can wrap: pa and len are hostile. */
     if (pa < SIM_PHYS_BASE || len > size || pa - SIM_PHYS_BASE > size - len)
         return NULL;
-    return m->mem + (pa - SIM_PHYS_BASE);
+    uint64_t off = pa - SIM_PHYS_BASE;
+    /* The caller may write through the pointer: the pages are dirty from now on (reads too, to be safe). */
+    mark_pages(m, (size_t)(off / SIM_PAGE_SIZE), (size_t)((off + len - 1) / SIM_PAGE_SIZE));
+    return m->mem + off;
 }
 
 bool sim_phys_read(struct sim_machine *m, uint64_t pa, void *buf, size_t len)
@@ -207,22 +400,29 @@ static long page_index(const struct sim_machine *m, hv_paddr_t pa)
     if (pa < SIM_PHYS_BASE || (pa & (SIM_PAGE_SIZE - 1)))
         return -1;
     uint64_t i = (pa - SIM_PHYS_BASE) / SIM_PAGE_SIZE;
-    return i < m->npages ? (long)i : -1;
+    return i < m->st.npages ? (long)i : -1;
 }
 
 hv_paddr_t sim_page_alloc(struct sim_machine *m)
 {
-    if (m->alloc_fail_armed) {
-        if (m->alloc_fail_after == 0) {
-            m->alloc_fail_armed = false;
+    if (m->st.alloc_fail_armed) {
+        if (m->st.alloc_fail_after == 0) {
+            m->st.alloc_fail_armed = false;
             return 0;
         }
-        m->alloc_fail_after--;
+        m->st.alloc_fail_after--;
     }
-    if (m->nfree == 0)
+    uint32_t i;
+    if (m->st.nfreed)
+        i = m->freed[--m->st.nfreed];
+    else if (m->st.bump < m->st.npages)
+        i = (uint32_t)m->st.bump++;
+    else
         return 0;
-    uint32_t i = m->free_stack[--m->nfree];
-    m->owner[i] = m->alloc_owner;
+    if (m->st.bump > m->bump_high)
+        m->bump_high = m->st.bump;
+    m->owner[i] = m->st.alloc_owner;
+    mark_pages(m, i, i);
     memset(m->mem + (size_t)i * SIM_PAGE_SIZE, 0, SIM_PAGE_SIZE);
     return SIM_PHYS_BASE + (uint64_t)i * SIM_PAGE_SIZE;
 }
@@ -231,16 +431,16 @@ void sim_page_free(struct sim_machine *m, hv_paddr_t pa)
 {
     long i = page_index(m, pa);
     if (i < 0 || m->owner[i] == SIM_OWNER_FREE) {
-        m->bad_frees++;
+        m->st.bad_frees++;
         return;
     }
     m->owner[i] = SIM_OWNER_FREE;
-    m->free_stack[m->nfree++] = (uint32_t)i;
+    m->freed[m->st.nfreed++] = (uint32_t)i;
 }
 
-size_t sim_pages_in_use(const struct sim_machine *m) { return m->npages - m->nfree; }
-size_t sim_pages_total(const struct sim_machine *m) { return m->npages; }
-uint64_t sim_bad_frees(const struct sim_machine *m) { return m->bad_frees; }
+size_t sim_pages_in_use(const struct sim_machine *m) { return m->st.bump - m->st.nfreed; }
+size_t sim_pages_total(const struct sim_machine *m) { return m->st.npages; }
+uint64_t sim_bad_frees(const struct sim_machine *m) { return m->st.bad_frees; }
 
 uint32_t sim_page_owner(const struct sim_machine *m, hv_paddr_t pa)
 {
@@ -258,9 +458,9 @@ void sim_page_set_owner(struct sim_machine *m, hv_paddr_t pa, uint32_t owner)
 
 uint32_t sim_machine_set_alloc_owner(struct sim_machine *m, uint32_t owner)
 {
-    uint32_t old = m->alloc_owner;
+    uint32_t old = m->st.alloc_owner;
     if (owner != SIM_OWNER_FREE && owner != SIM_OWNER_NONE)
-        m->alloc_owner = owner;
+        m->st.alloc_owner = owner;
     return old;
 }
 
@@ -268,14 +468,14 @@ uint32_t sim_machine_set_alloc_owner(struct sim_machine *m, uint32_t owner)
 
 void sim_inject_page_alloc_failure(struct sim_machine *m, unsigned after)
 {
-    m->alloc_fail_armed = true;
-    m->alloc_fail_after = after;
+    m->st.alloc_fail_armed = true;
+    m->st.alloc_fail_after = after;
 }
 
 void sim_inject_vmx_failure(struct sim_machine *m, enum sim_insn insn, enum hv_vmx_status status,
                             uint32_t error)
 {
-    m->vmx_inj = (struct sim_vmx_injection){
+    m->st.vmx_inj = (struct sim_vmx_injection){
         .armed = true,
         .insn = (unsigned)insn < SIM_INSN_COUNT ? insn : SIM_INSN_ANY,
         .status = status == HV_VMFAIL_VALID ? HV_VMFAIL_VALID : HV_VMFAIL_INVALID,
@@ -285,30 +485,30 @@ void sim_inject_vmx_failure(struct sim_machine *m, enum sim_insn insn, enum hv_v
 
 void sim_inject_clear(struct sim_machine *m)
 {
-    m->alloc_fail_armed = false;
-    m->vmx_inj.armed = false;
+    m->st.alloc_fail_armed = false;
+    m->st.vmx_inj.armed = false;
 }
 
 bool sim_vmx_injection_armed(const struct sim_machine *m)
 {
-    return m->vmx_inj.armed;
+    return m->st.vmx_inj.armed;
 }
 
 bool sim_take_vmx_injection(struct sim_machine *m, enum sim_insn insn, struct hv_vmx_result *out)
 {
-    if (!m->vmx_inj.armed || (m->vmx_inj.insn != SIM_INSN_ANY && m->vmx_inj.insn != insn))
+    if (!m->st.vmx_inj.armed || (m->st.vmx_inj.insn != SIM_INSN_ANY && m->st.vmx_inj.insn != insn))
         return false;
-    m->vmx_inj.armed = false;
-    *out = (struct hv_vmx_result){.status = m->vmx_inj.status, .error = m->vmx_inj.error};
+    m->st.vmx_inj.armed = false;
+    *out = (struct hv_vmx_result){.status = m->st.vmx_inj.status, .error = m->st.vmx_inj.error};
     return true;
 }
 
 uint32_t sim_machine_next_vmx_session(struct sim_machine *m)
 {
     /* Session 0 is never handed out, so a zeroed VMCS region never matches a live session. */
-    if (++m->vmx_sessions == 0)
-        ++m->vmx_sessions;
-    return m->vmx_sessions;
+    if (++m->st.vmx_sessions == 0)
+        ++m->st.vmx_sessions;
+    return m->st.vmx_sessions;
 }
 
 /* ---- per-CPU ---- */

@@ -138,6 +138,22 @@ struct hv_arch_cpu {
  * ncpus: 1..SIM_MAX_CPUS. NULL on bad arguments or out of memory. */
 struct sim_machine *sim_machine_create(const struct sim_profile *prof, size_t pages, unsigned ncpus);
 void sim_machine_destroy(struct sim_machine *m);
+
+/* Reuse (fuzzing: issue 7's cheap reset). A machine remembers which pages of its memory may have changed
+ * (every host pointer into memory comes from sim_phys_ptr, and every allocation zeroes its page), so going
+ * back costs in proportion to what was dirtied, not to the memory's size.
+ * sim_machine_reset: the machine becomes what sim_machine_create(profile, pages, ncpus) would give — memory
+ *   all zero, every page free, CPUs at reset, no injection, no snapshot, no log callback — with pages <=
+ *   sim_machine_capacity (the pages it was created with). false (nothing changed) when pages is 0, above the
+ *   capacity or beyond the profile's physical-address width.
+ * sim_machine_snapshot: remember the whole machine state now (memory, pool, owner tags, CPUs, injections);
+ *   false on out of memory (then there is no snapshot).
+ * sim_machine_restore: go back to the snapshot (which stays for the next restore); false when there is none. */
+size_t sim_machine_capacity(const struct sim_machine *m);
+bool sim_machine_reset(struct sim_machine *m, size_t pages);
+bool sim_machine_snapshot(struct sim_machine *m);
+bool sim_machine_restore(struct sim_machine *m);
+bool sim_machine_has_snapshot(const struct sim_machine *m);
 const struct sim_profile *sim_machine_profile(const struct sim_machine *m);
 /* The profile's answers the VM-entry checks ask for, resolved at creation (entry_check.h, struct ec_caps). */
 const struct ec_caps *sim_machine_ec_caps(const struct sim_machine *m);
@@ -152,6 +168,16 @@ void sim_machine_set_entry_checks(struct sim_machine *m, bool on);
 bool sim_machine_entry_checks(const struct sim_machine *m);
 unsigned sim_machine_ncpus(const struct sim_machine *m);
 struct hv_arch_cpu *sim_machine_cpu(struct sim_machine *m, unsigned i); /* NULL when i >= ncpus */
+
+/* The last EPTP sim_eptp_invalid judged and its verdict: the core invalidates with its own EPTP again and
+ * again, and judging one runs the VM-entry rules on it. The verdict depends only on the EPTP and the profile,
+ * so the memo is not machine state (snapshots and resets keep it). */
+struct sim_eptp_memo {
+    bool valid;
+    uint64_t eptp;
+    const char *rule; /* NULL: valid */
+};
+struct sim_eptp_memo *sim_machine_eptp_memo(struct sim_machine *m);
 
 /* Physical memory. sim_phys_ptr: host pointer to [pa, pa+len), or NULL when any of it is outside the arena
  * (len 0 counts as 1). read/write return false (and copy nothing) in that case. */

@@ -42,7 +42,7 @@ void sim_vmx_vmexit_load_host(struct hv_arch_cpu *cpu, const uint64_t *fields);
 /* INVEPT single-context: "VM entry with the 'enable EPT' VM-execution control set to 1 would fail due to the
  * EPTP value" (SDM Vol. 3 §31.3 INVEPT, §27.2.1.1). NULL when eptp is valid, else the name of the VM-entry
  * rule it breaks. */
-const char *sim_eptp_invalid(const struct sim_machine *m, uint64_t eptp);
+const char *sim_eptp_invalid(struct sim_machine *m, uint64_t eptp);
 
 /* For sim_vmx*.c: the common prologue and the SDM's result conventions (§31.2). */
 bool sim_vmx_begin(struct hv_arch_cpu *cpu, enum sim_insn insn, struct hv_vmx_result *injected);

@@ -22,13 +22,16 @@ static uint64_t ept_vpid_cap(const struct sim_profile *p)
     return sim_profile_vmx_msr(p, MSR_IA32_VMX_EPT_VPID_CAP);
 }
 
-const char *sim_eptp_invalid(const struct sim_machine *m, uint64_t eptp)
+const char *sim_eptp_invalid(struct sim_machine *m, uint64_t eptp)
 {
     /* "VM entry with the 'enable EPT' VM-execution control set to 1 would fail due to the EPTP value": run
      * the VM-entry rules about the EPTP (SDM Vol. 3 §27.2.1.1, rows "controls.eptp.*" of the control-check
      * table) on a VMCS whose only content is that EPTP with "enable EPT" = 1. One definition of a valid EPTP
      * serves VM entry and INVEPT alike. */
     static const char prefix[] = "controls.eptp.";
+    struct sim_eptp_memo *memo = sim_machine_eptp_memo(m);
+    if (memo->valid && memo->eptp == eptp)
+        return memo->rule;
     uint64_t f[HV_VMCS_FIELD_COUNT] = {0};
     f[HV_VMCS_ORD_PRIMARY_PROC_BASED_VM_EXEC_CONTROL] = PROC_ACTIVATE_SECONDARY_CONTROLS;
     f[HV_VMCS_ORD_SECONDARY_PROC_BASED_VM_EXEC_CONTROL] = PROC2_ENABLE_EPT;
@@ -38,9 +41,12 @@ const char *sim_eptp_invalid(const struct sim_machine *m, uint64_t eptp)
     for (size_t i = 0, n = ec_rule_count(); i < n; i++) {
         const struct ec_rule *r = ec_rule_at(i);
         uint64_t detail = 0;
-        if (strncmp(r->name, prefix, sizeof prefix - 1) == 0 && !r->ok(&c, &detail))
+        if (strncmp(r->name, prefix, sizeof prefix - 1) == 0 && !r->ok(&c, &detail)) {
+            *memo = (struct sim_eptp_memo){.valid = true, .eptp = eptp, .rule = r->name};
             return r->name;
+        }
     }
+    *memo = (struct sim_eptp_memo){.valid = true, .eptp = eptp, .rule = NULL};
     return NULL;
 }
 

@@ -5,6 +5,7 @@
 #include "devices/devices.h"
 
 #include <hv/exit_reasons.h>
+#include <hv/record.h>
 #include <hv/vmcs_fields.h>
 #include <hv/vmx_errors.h>
 
@@ -95,6 +96,7 @@ static bool enter(struct hv_vm *vm)
     struct hv_arch_cpu *arch = vm->cpu->arch;
     if (!make_current(vm))
         return false;
+    hv_record_before_entry(vm); /* record mode (hv/record.h): the header, a handler's pending injection */
     hv_irq_before_entry(vm); /* irq.c: inject what the devices have pending, or arm the window exit */
     if (vm->dead)
         return false;
@@ -140,6 +142,7 @@ enum hv_step_result hv_vcpu_step(struct hv_vm *vm)
     if (e.basic < sizeof vm->stats.exits_by_reason / sizeof vm->stats.exits_by_reason[0])
         vm->stats.exits_by_reason[e.basic]++;
 
+    hv_record_exit(vm, &e); /* record mode (hv/record.h): the exit's records, before its handler */
     hv_devices_tick(vm); /* timed devices catch up with the clock before the handler looks at them */
     enum hv_exit_action action = (e.reason_field & HV_EXIT_REASON_ENTRY_FAILURE) ? entry_failure(vm, &e)
                                                                                 : hv_exit_dispatch(vm, &e);

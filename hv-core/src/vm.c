@@ -128,7 +128,7 @@ enum hv_err hv_vm_create(struct hv_vm *vm, struct hv_cpu *cpu, const struct hv_v
     hv_memset(vm, 0, sizeof *vm);
     if (!cfg)
         return vm_fail(vm, HV_ERR_BAD_CONFIG, "no VM configuration");
-    vm->cfg = *cfg;
+    hv_memcpy(&vm->cfg, cfg, sizeof *cfg); /* not a struct assignment: clang makes large ones libc memcpy calls */
     if (!cpu || !cpu->vmx_on)
         return vm_fail(vm, HV_ERR_STATE, "the CPU is not in VMX operation (hv_cpu_init first)");
     enum hv_err err = check_config(vm, cfg);

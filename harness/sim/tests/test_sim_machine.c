@@ -275,3 +275,91 @@ TEST_CASE(log_goes_to_callback)
     CHECK_STREQ(buf, "hello");
     sim_machine_destroy(m);
 }
+
+/* ---- reuse: reset and snapshot (issue 7's cheap reset) ---- */
+
+static bool page_is(struct sim_machine *m, hv_paddr_t pa, uint8_t byte)
+{
+    const uint8_t *p = sim_phys_ptr(m, pa, SIM_PAGE_SIZE);
+    if (!p)
+        return false;
+    for (unsigned i = 0; i < SIM_PAGE_SIZE; i++)
+        if (p[i] != byte)
+            return false;
+    return true;
+}
+
+TEST_CASE(machine_reset_is_a_fresh_machine)
+{
+    const struct sim_profile *p = haswell();
+    if (!p)
+        return;
+    struct sim_machine *m = sim_machine_create(p, 16, 2);
+    hv_paddr_t a = sim_page_alloc(m), b = sim_page_alloc(m);
+    CHECK(a == SIM_PHYS_BASE && b == SIM_PHYS_BASE + SIM_PAGE_SIZE); /* lowest first */
+    memset(sim_phys_ptr(m, b, SIM_PAGE_SIZE), 0xab, SIM_PAGE_SIZE);
+    uint8_t junk = 0x5a; /* a page never allocated, written through the physical-memory API */
+    CHECK(sim_phys_write(m, SIM_PHYS_BASE + 9 * SIM_PAGE_SIZE + 17, &junk, 1));
+    sim_page_free(m, a);
+    sim_page_free(m, 0x1234); /* counted as a bad free */
+    sim_inject_page_alloc_failure(m, 3);
+    sim_machine_cpu(m, 1)->cr4 |= 1u << 13;
+
+    CHECK(!sim_machine_reset(m, 0));
+    CHECK(!sim_machine_reset(m, 17)); /* above the capacity */
+    CHECK(sim_machine_reset(m, 8));
+    CHECK(sim_pages_total(m) == 8 && sim_pages_in_use(m) == 0 && sim_bad_frees(m) == 0);
+    CHECK(sim_page_owner(m, b) == SIM_OWNER_FREE);
+    CHECK(sim_phys_ptr(m, SIM_PHYS_BASE + 8 * SIM_PAGE_SIZE, 1) == NULL); /* beyond the 8 pages now */
+    CHECK(sim_machine_cpu(m, 1)->cr4 == SIM_RESET_CR4);
+    CHECK(sim_machine_reset(m, 16));
+    CHECK(page_is(m, b, 0) && page_is(m, SIM_PHYS_BASE + 9 * SIM_PAGE_SIZE, 0));
+    /* the pool hands out the same addresses in the same order as on a new machine, with no injection armed */
+    for (unsigned i = 0; i < 5; i++)
+        CHECK(sim_page_alloc(m) == SIM_PHYS_BASE + (uint64_t)i * SIM_PAGE_SIZE);
+    sim_machine_destroy(m);
+}
+
+TEST_CASE(machine_snapshot_restore_undoes_only_what_changed)
+{
+    const struct sim_profile *p = haswell();
+    if (!p)
+        return;
+    struct sim_machine *m = sim_machine_create(p, 64, 1);
+    CHECK(!sim_machine_restore(m)); /* no snapshot yet */
+    hv_paddr_t keep = sim_page_alloc(m), gone = sim_page_alloc(m);
+    memset(sim_phys_ptr(m, keep, SIM_PAGE_SIZE), 0x11, SIM_PAGE_SIZE);
+    sim_page_set_owner(m, keep, 7);
+    sim_page_free(m, gone);
+    uint32_t vmx_before = sim_machine_next_vmx_session(m);
+    CHECK(sim_machine_snapshot(m));
+    CHECK(sim_machine_has_snapshot(m));
+
+    for (int round = 0; round < 3; round++) {
+        /* dirty everything a run can: contents, pool, owners, bad frees, CPU state, injections */
+        memset(sim_phys_ptr(m, keep, SIM_PAGE_SIZE), 0x22, SIM_PAGE_SIZE);
+        hv_paddr_t again = sim_page_alloc(m); /* the freed page first */
+        CHECK(again == gone);
+        hv_paddr_t fresh = sim_page_alloc(m);
+        memset(sim_phys_ptr(m, fresh, SIM_PAGE_SIZE), 0x33, SIM_PAGE_SIZE);
+        sim_page_free(m, keep);
+        sim_page_free(m, keep); /* bad */
+        sim_machine_cpu(m, 0)->cr0 = 0;
+        sim_inject_vmx_failure(m, SIM_INSN_VMREAD, HV_VMFAIL_INVALID, 0);
+        (void)sim_machine_next_vmx_session(m);
+
+        CHECK(sim_machine_restore(m));
+        CHECK(page_is(m, keep, 0x11) && page_is(m, fresh, 0));
+        CHECK(sim_page_owner(m, keep) == 7 && sim_page_owner(m, gone) == SIM_OWNER_FREE &&
+              sim_page_owner(m, fresh) == SIM_OWNER_FREE);
+        CHECK(sim_pages_in_use(m) == 1 && sim_bad_frees(m) == 0);
+        CHECK(sim_machine_cpu(m, 0)->cr0 == SIM_RESET_CR0);
+        CHECK(!sim_vmx_injection_armed(m));
+        CHECK(sim_machine_next_vmx_session(m) == vmx_before + 1);
+        CHECK(sim_machine_restore(m)); /* the snapshot stays: restoring twice is the same */
+    }
+    /* a reset drops the snapshot and zeroes what the snapshot held */
+    CHECK(sim_machine_reset(m, 64));
+    CHECK(!sim_machine_has_snapshot(m) && page_is(m, keep, 0));
+    sim_machine_destroy(m);
+}

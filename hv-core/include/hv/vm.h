@@ -64,6 +64,7 @@ enum hv_guest_mode {
 #define HV_VM_MAX_MEMORY (1ull << 40)
 
 struct hv_trace_event;
+struct hv_record; /* hv/record.h */
 typedef void (*hv_trace_fn)(void *opaque, const struct hv_trace_event *ev);
 
 /* Guest-physical regions besides the RAM at GPA 0 (the EPT issue), added with hv_vm_add_region after
@@ -130,6 +131,11 @@ struct hv_vm_config {
     void *fb_opaque;
     hv_notify_fn notify;           /* HV_DEV_IPC: the guest's HV_HC_IPC_NOTIFY value (hv/hypercall.h) */
     void *notify_opaque;
+    /* Record mode (hv/record.h): NULL, the default, is off. Otherwise every exit the core handles is written,
+     * before its handler runs, as scenario records in the text form ("HVREC <line>" through hv_arch_log),
+     * after a header at the first VM entry. The caller provides the recorder's storage, as for every core
+     * object: zeroed, its profile set, outliving the VM. */
+    struct hv_record *record;
 };
 
 /* Devices of hv_vm_config.devices. */
