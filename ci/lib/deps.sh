@@ -30,3 +30,8 @@ HVKIT_BUILD_PACKAGES="gcc cmake ninja-build binutils clang-14 libclang-rt-14-dev
 # What fuzzing campaigns need beyond the build (ci/fuzz installs them; ci/test runs libFuzzer only and does
 # not): AFL++ (afl-clang-fast, afl-fuzz, afl-tmin, afl-plot) and gnuplot for afl-plot's graphs.
 HVKIT_FUZZ_PACKAGES="afl++ gnuplot-nox"
+
+# What the bootable build and its lanes need (cmake --preset boot, ci/boot-lanes, ci/run-bochs, ci/run-qemu):
+# Bochs with its BIOS images (the VMX machine), GRUB's BIOS modules and grub-mkrescue's helpers (xorriso,
+# mtools) for the ISO, and QEMU for the TCG (no-VMX) and nested-KVM lanes.
+HVKIT_BOOT_PACKAGES="bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools qemu-system-x86"
