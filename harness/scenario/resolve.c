@@ -706,6 +706,9 @@ static bool cr0_value_legal(const struct hvs_resolve_ctx *c, uint64_t v)
         return false;
     if ((F(c, VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST) && !(v & CR0_PG))
         return false;
+    /* "#GP(0) if an attempt is made to clear CR0.PG while CR4.PCIDE = 1" (SDM Vol. 2 MOV CR) */
+    if (!(v & CR0_PG) && (F(c, GUEST_CR4) & CR4_PCIDE))
+        return false;
     return true;
 }
 
@@ -720,6 +723,15 @@ static bool cr4_value_legal(const struct hvs_resolve_ctx *c, uint64_t v)
         return false;
     if (F(c, VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST) {
         if (!(v & CR4_PAE) || ((v ^ F(c, GUEST_CR4)) & CR4_LA57))
+            return false;
+    }
+    /* CR4.PCIDE can be set only in IA-32e mode (SDM Vol. 3 §4.10.1), and not from 0 to 1 while CR3[11:0] is
+     * nonzero (SDM Vol. 2 MOV CR, #GP(0)). Found by fuzz_exits: a real-mode guest set PCIDE without an exit,
+     * and the VMCS the core then entered with failed guest.cr4.pcide_not_ia32e (§27.3.1.1). */
+    if (v & CR4_PCIDE) {
+        if (!(F(c, VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST))
+            return false;
+        if (!(F(c, GUEST_CR4) & CR4_PCIDE) && (F(c, GUEST_CR3) & 0xfffu))
             return false;
     }
     return true;
