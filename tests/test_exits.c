@@ -434,6 +434,23 @@ TEST_CASE(wrmsr_vmcs_held_msrs_go_to_guest_fields)
     down(e);
 }
 
+TEST_CASE(wrmsr_tsc_sets_the_offset_and_apic_base_starts_at_reset_value)
+{
+    /* Found by the conformance suite on Bochs: "use TSC offsetting" was never requested, so a guest's TSC
+     * write was dropped. And IA32_APIC_BASE read 0 instead of its power-up value (SDM Vol. 3 §11.4.4). */
+    struct env *e = up("bochs-haswell");
+    CHECK(e->vm.proc & PROC_USE_TSC_OFFSETTING);
+    CHECK_EQ_U64(rdmsr(e, 0x1bu), HV_STEP_CONTINUE);
+    CHECK_EQ_U64(e->vm.gprs.rax, 0xfee00900u); /* base FEE00000H, enable (bit 11), BSP (bit 8) */
+    CHECK_EQ_U64(e->vm.gprs.rdx, 0);
+    uint64_t host = 0;
+    CHECK_EQ_U64(wrmsr(e, MSR_IA32_TIME_STAMP_COUNTER, 0x10000000000ull), HV_STEP_CONTINUE);
+    hv_arch_rdmsr(e->vm.cpu->arch, MSR_IA32_TIME_STAMP_COUNTER, &host);
+    CHECK_EQ_U64(hv_vmread(&e->vm, VMCS_TSC_OFFSET) + host, 0x10000000000ull); /* the sim's TSC stands still */
+    CHECK_EQ_U64(hv_guest_tsc(&e->vm), 0x10000000000ull);
+    down(e);
+}
+
 TEST_CASE(wrmsr_reserved_bits_and_noncanonical_gp)
 {
     struct env *e = up("bochs-haswell");

@@ -148,7 +148,9 @@ enum hv_err hv_caps_fit(const struct hv_caps *caps, enum hv_guest_mode mode, str
     miss = hv_adjust_controls(caps->proc,
                               PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
                                   PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_ACTIVATE_SECONDARY_CONTROLS,
-                              0, &out->proc);
+                              /* "use TSC offsetting" where the processor has it: a guest WRMSR to the TSC
+                               * sets the offset, never the host's TSC (SDM Vol. 3 §26.3, msr_virt.c). */
+                              PROC_USE_TSC_OFFSETTING, &out->proc);
     if (miss)
         return refuse(msg, msg_size, missing_name(proc_names, N(proc_names), miss), "the core intercepts through it");
     /* CR3-load/store exiting are default-1 (§A.3.2); with EPT the core has no use for them: clear them when

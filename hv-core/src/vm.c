@@ -135,6 +135,9 @@ enum hv_err hv_vm_create(struct hv_vm *vm, struct hv_cpu *cpu, const struct hv_v
     if (err)
         return err;
     vm->cpu = cpu;
+    /* IA32_APIC_BASE at power-up: base FEE00000H, APIC global enable (bit 11), BSP (bit 8): the VM's one
+     * vCPU is its bootstrap processor (SDM Vol. 3 §11.4.4). */
+    vm->guest_apic_base = 0xfee00000ull | (1ull << 11) | (1ull << 8);
     uint64_t ram_pages = cfg->memory_size / HV_PAGE_SIZE;
     vm->ram_quota = cfg->memory_quota_pages && cfg->memory_quota_pages < ram_pages ? cfg->memory_quota_pages : ram_pages;
 

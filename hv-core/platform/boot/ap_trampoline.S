@@ -46,6 +46,7 @@ tr_pm32:
     or $((1 << 8) | (1 << 11)), %eax
     wrmsr
     mov %cr0, %eax
+    and $~((1 << 30) | (1 << 29)), %eax   /* caches on: CD and NW are 1 after INIT (SDM Vol. 3 §9.1.1) */
     or $((1 << 31) | (1 << 5) | 1), %eax  /* PG, NE, PE */
     mov %eax, %cr0
     ljmp *T(tr_far64)(%ebx)

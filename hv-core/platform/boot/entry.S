@@ -74,6 +74,10 @@ _start:
     or $(EFER_LME | EFER_NXE), %eax
     wrmsr
     mov %cr0, %eax
+    /* Caches on: CD (bit 30) and NW (bit 29) are 1 after reset (SDM Vol. 3 §9.1.1 Table 9-1) and GRUB may
+     * leave them so. VM entry does not load CR0.CD/NW from the guest (SDM Vol. 3 §27.3.2.1), so a guest would
+     * run uncached too (found by the conformance suite's cr-access case reading CR0). */
+    and $~((1 << 30) | (1 << 29)), %eax
     or $(CR0_PE | CR0_NE | CR0_PG), %eax
     mov %eax, %cr0              /* IA-32e mode is active now, in compatibility mode until the far jump */
 
