@@ -497,7 +497,9 @@ static bool mem_access_exit(struct replay *rp, const struct hvs_record *rec, con
     bool go = step(rp, &res->exit);
     rp->cur_mem = NULL;
     f = vmcs_fields(rp);
-    if (!go || !f || f[HV_VMCS_ORD_GUEST_RIP] != rip) {
+    /* No restart when the core retired the instruction (RIP moved) or injects an event instead (an
+     * unsupported MMIO instruction's #UD: the guest's handler runs, not the instruction). */
+    if (!go || !f || f[HV_VMCS_ORD_GUEST_RIP] != rip || (f[HV_VMCS_ORD_VM_ENTRY_INTERRUPTION_INFO] & INTR_INFO_VALID)) {
         rp->cur_core_mmio = false;
         return go;
     }

@@ -104,6 +104,11 @@ void hv_record_before_entry(struct hv_vm *vm)
         rec->started = true;
         header(vm, rec);
     }
+    /* An event about to be delivered (an injected #UD for an unsupported MMIO instruction, say) means the
+     * guest does not re-execute the instruction: its next exit is no restart. */
+    if (rec->ept_restart_due && ((hv_vmread(vm, VMCS_VM_ENTRY_INTERRUPTION_INFO) & INTR_INFO_VALID) ||
+                                 hv_vmread(vm, VMCS_GUEST_RIP) != rec->ept_rip))
+        rec->ept_restart_due = false; /* ... nor when the handler retired the instruction */
 }
 
 /* ---- registers ---------------------------------------------------------------------------------------- */
@@ -327,12 +332,26 @@ void hv_record_exit(struct hv_vm *vm, const struct hv_exit *e)
     if (!rec)
         return;
     unsigned long long n = (unsigned long long)vm->stats.exits;
+    /* Only an EPT misconfiguration repeats on a restart: after an EPT violation the core has mapped the page,
+     * so the same access does not exit again (a second violation at the same RIP is another access of the
+     * instruction — a MOVS's destination after its source — and is recorded). */
+    bool ept = e->basic == HV_EXIT_EPT_MISCONFIG;
+    uint64_t rip = hv_vmread(vm, VMCS_GUEST_RIP);
+    if (ept && rec->ept_restart_due && rip == rec->ept_rip) {
+        /* The replay's restart of the previous record produces this exit (hv/record.h): once. */
+        rec->ept_restart_due = false;
+        emit(vm, "# exit %llu: reason %u qualification 0x%llx: the instruction at 0x%llx again (a replay restarts "
+             "it)", n, e->basic, (unsigned long long)e->qualification, (unsigned long long)rip);
+        return;
+    }
+    rec->ept_restart_due = ept; /* cleared before the next entry if the handler moved RIP or injects */
+    rec->ept_rip = rip;
     emit(vm, "# exit %llu: reason %u%s qualification 0x%llx length %u", n, e->basic,
          (e->reason_field & HV_EXIT_REASON_ENTRY_FAILURE) ? " (VM-entry failure)" : "",
          (unsigned long long)e->qualification, e->instr_len);
     /* RIP and RFLAGS first: the guest moved them since the last exit, and the handler reads them (RIP
      * discipline, RFLAGS.IF for HLT and interrupt delivery). */
-    emit(vm, "set-gpr reg=rip value=0x%llx", (unsigned long long)hv_vmread(vm, VMCS_GUEST_RIP));
+    emit(vm, "set-gpr reg=rip value=0x%llx", (unsigned long long)rip);
     emit(vm, "set-gpr reg=rflags value=0x%llx", (unsigned long long)hv_vmread(vm, VMCS_GUEST_RFLAGS));
     struct rec_exit x;
     x.line[0] = '\0'; /* no aggregate initializer: clang turns a large one into a libc memset call */

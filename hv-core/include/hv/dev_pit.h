@@ -15,6 +15,7 @@ enum hv_pit_access { HV_PIT_ACCESS_LO = 1, HV_PIT_ACCESS_HI = 2, HV_PIT_ACCESS_L
 struct hv_pit_channel {
     uint16_t count_reg;     /* CR: the count as written (0 = 65536, or 10000 in BCD) */
     uint8_t mode;           /* 0..5 (control word values 6 and 7 are modes 2 and 3, datasheet) */
+    uint8_t mode_bits;      /* M2..M0 exactly as written (6 and 7 too): what the read-back status shows */
     uint8_t access;         /* enum hv_pit_access */
     bool bcd;               /* BCD counting (4 decades) */
     bool write_lsb_done;    /* lo/hi write flip-flop: LSB written, MSB next */

@@ -37,6 +37,12 @@ struct hv_record {
     bool started;          /* the header is written */
     uint64_t lines;        /* HVREC lines written */
     uint64_t unrecordable; /* exits recorded with an "unrecordable" comment */
+    /* An EPT misconfiguration (MMIO) the core resumed without moving RIP and without an event to deliver: a
+     * REP string cut after its per-exit limit, which the guest executes again. A replay restarts such an access
+     * once by itself, so the one EPT misconfiguration right after it at the same RIP is the restart, not a new
+     * record. */
+    bool ept_restart_due;
+    uint64_t ept_rip;
 };
 
 struct hv_vm;

@@ -19,7 +19,6 @@ static const struct test_guest hostile_guest =
 
 enum test_outcome test_hostile_msr(const struct test_options *opt)
 {
-    (void)opt;
     enum test_outcome out;
     struct hvkit_cpu *c = test_need_vmx("hostile-msr", &out);
     if (!c)
@@ -29,9 +28,7 @@ enum test_outcome test_hostile_msr(const struct test_options *opt)
         test_result("hostile-msr", "SKIP", "no MTRRs (CPUID.1:EDX.MTRR = 0)");
         return TEST_PASS;
     }
-    /* no opt: hvkit.record=1 does not record the hostile VMs */
-    out = test_vm_start(&hostile_vm, "hostile-msr", c, &hostile_guest, VM_INDEX_HOSTILE_MSR,
-                        (const struct test_options *)0);
+    out = test_vm_start(&hostile_vm, "hostile-msr", c, &hostile_guest, VM_INDEX_HOSTILE_MSR, opt);
     if (out != TEST_PASS)
         return out;
     enum hv_step_result r = test_vm_run(&hostile_vm, HOSTILE_MAX_EXITS);

@@ -129,9 +129,10 @@ static uint16_t guest_count(const struct hv_pit_channel *c, uint64_t now)
 
 static uint8_t status_byte(const struct hv_pit_channel *c, uint64_t now)
 {
-    /* Read-back status (datasheet): OUT, NULL COUNT, RW1 RW0, M2 M1 M0, BCD. */
+    /* Read-back status (datasheet): OUT, NULL COUNT, RW1 RW0, M2 M1 M0, BCD — the mode "exactly as written in
+     * the last Mode Control Word", so 6 and 7 stay 6 and 7 (found by the conformance case pit-registers). */
     return (uint8_t)((out_level(c, now) ? 0x80u : 0) | (c->null_count ? 0x40u : 0) | (unsigned)c->access << 4 |
-                     (unsigned)c->mode << 1 | (c->bcd ? 1u : 0));
+                     (unsigned)(c->mode_bits & 7u) << 1 | (c->bcd ? 1u : 0));
 }
 
 static void latch_count(struct hv_pit_channel *c, uint64_t now)
@@ -243,6 +244,7 @@ static void control_word(struct hv_vm *vm, uint8_t v)
         return;
     }
     c->mode = (uint8_t)(mode > 5 ? mode - 4 : mode);
+    c->mode_bits = (uint8_t)mode;
     c->access = (uint8_t)rw;
     c->bcd = (v & 1u) != 0;
     c->write_lsb_done = false;

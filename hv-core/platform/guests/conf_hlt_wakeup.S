@@ -1,0 +1,48 @@
+/* conf-hlt-wakeup: HLT with RFLAGS.IF = 1 is woken by a timer interrupt; the handler runs with the address
+ * of the instruction after HLT as its return address, and execution resumes there (SDM Vol. 2 HLT: "an
+ * enabled interrupt ... resumes execution" after HLT; SDM Vol. 3 §25.4.2 activity state HLT, §27.3.1.5: the
+ * entry that injects the interrupt leaves the HLT state). PIT counter 0 in mode 2 at 1193 (1 ms), only IRQ 0
+ * unmasked, vector 0x20. The handler masks IRQ 0 again (so exactly one interrupt arrives) and reports:
+ *   0x20, its return RIP (8 bytes), then after HLT: 0xbb and the handler count 1. */
+#include "conf_dev_layout.h"
+#include "conf_dev_guest.h"
+
+    .section .rodata.hvkit_guest_conf_hlt_wakeup, "a"
+    .code64
+    .globl hvkit_guest_conf_hlt_wakeup_start
+    .globl hvkit_guest_conf_hlt_wakeup_end
+    .globl hvkit_guest_conf_hlt_wakeup_after_hlt
+hvkit_guest_conf_hlt_wakeup_start:
+    mov $CONF_REPORT_GPA, %edi
+    SET_GATE 0x20, timer_isr
+    PIC_INIT 0xfe, 0xff     /* only IRQ 0 */
+    OUTB 0x43, 0x34         /* counter 0: LSB/MSB, mode 2 */
+    OUTB 0x40, 0xa9
+    OUTB 0x40, 0x04         /* 0x04a9 = 1193: 1000.15 Hz */
+    xor %r8d, %r8d
+    sti
+    hlt                     /* exits; the core resumes the guest in the HLT activity state */
+hvkit_guest_conf_hlt_wakeup_after_hlt:
+    mov $CONF_MARK_RESUMED, %eax
+    REPORT_AL
+    mov %r8, %rax
+    REPORT_AL               /* the handler ran once */
+    cli
+    hlt                     /* IF = 0: the run ends */
+
+timer_isr:
+    push %rax                       /* the interrupted code keeps RAX and RDX */
+    push %rdx
+    inc %r8
+    mov $0x20, %eax
+    REPORT_AL
+    mov 16(%rsp), %rax        /* the return RIP the processor pushed (SDM Vol. 3 §6.14.2), above RAX and RDX */
+    REPORT_RAX
+    OUTB 0x21, 0xff         /* mask IRQ 0: one interrupt only */
+    PIC_EOI
+    pop %rdx
+    pop %rax
+    iretq
+hvkit_guest_conf_hlt_wakeup_end:
+
+    .section .note.GNU-stack, "", @progbits
