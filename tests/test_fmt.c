@@ -29,7 +29,9 @@ TEST_CASE(unsigned_hex_and_longs)
 TEST_CASE(strings_chars_and_percent)
 {
     char b[64];
-    const char *none = NULL;
+    /* volatile: a NULL the compiler can see is a -Wformat-overflow error at -O3 (release preset); the core's
+     * printf must still print it safely when one comes at run time */
+    const char *volatile none = NULL;
     hv_snprintf(b, sizeof b, "%s/%s/%c/100%%", "vm", none, 'x');
     CHECK_STREQ(b, "vm/(null)/x/100%");
 }
