@@ -24,12 +24,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* ---- what ec_cases_*.c need from their environment (ec_testenv.h), without the test runner ---- */
+/* ---- ec_testenv.c (the cases' environment, linked in) registers every case as a testlib test and has its
+ * own TEST_CASEs; this generator has no test runner: registrations and checks go nowhere ---- */
 
 unsigned long testlib_checks;
 void testlib_register(const char *name, void (*fn)(void))
 {
-    (void)name, (void)fn; /* the msr_load file's own TEST_CASEs: not cases of the differential */
+    (void)name, (void)fn; /* ec_testenv.c's and the msr_load file's TEST_CASEs: not cases of the differential */
 }
 void testlib_register_param(const char *name, void (*fn)(const void *arg), const void *arg)
 {
@@ -38,49 +39,6 @@ void testlib_register_param(const char *name, void (*fn)(const void *arg), const
 void testlib_fail(const char *file, int line, const char *fmt, ...)
 {
     (void)file, (void)line, (void)fmt;
-}
-
-#define MAX_CASES 512
-static const struct ec_case *cases[MAX_CASES];
-static size_t ncases;
-
-void ec_register_cases(const struct ec_case *table, size_t n)
-{
-    for (size_t i = 0; i < n && ncases < MAX_CASES; i++)
-        cases[ncases++] = &table[i];
-}
-
-uint8_t *ec_env_page(struct ec_env *env, uint64_t pa)
-{
-    pa &= ~0xfffull;
-    for (size_t i = 0; i < env->npages; i++)
-        if (env->page_pa[i] == pa)
-            return env->page[i];
-    if (env->npages == EC_ENV_MAX_PAGES) {
-        fprintf(stderr, "entry-diff-export: a mutation needs more than %d pages\n", EC_ENV_MAX_PAGES);
-        exit(2);
-    }
-    env->page_pa[env->npages] = pa;
-    memset(env->page[env->npages], 0, 4096);
-    return env->page[env->npages++];
-}
-void ec_env_write(struct ec_env *env, uint64_t pa, const void *src, size_t len)
-{
-    const uint8_t *s = src;
-    for (size_t i = 0; i < len; i++)
-        ec_env_page(env, pa + i)[(pa + i) & 0xfff] = s[i];
-}
-void ec_env_write64(struct ec_env *env, uint64_t pa, uint64_t v)
-{
-    ec_env_write(env, pa, &v, 8);
-}
-void ec_env_write32(struct ec_env *env, uint64_t pa, uint32_t v)
-{
-    ec_env_write(env, pa, &v, 4);
-}
-uint64_t ec_env_cap(const struct ec_env *env, uint32_t msr, uint32_t true_msr)
-{
-    return sim_ctl_capability(env->prof, msr, true_msr);
 }
 
 /* ---- the base ---- */
@@ -149,35 +107,15 @@ static bool page_allowed(uint64_t pa)
 
 /* ---- output ---- */
 
-static bool predicts_vmfail(struct ec_env *env, struct ec_outcome *o);
-
-static bool env_read(void *opaque, uint64_t pa, void *buf, size_t len)
-{
-    struct ec_env *env = opaque;
-    uint8_t *d = buf;
-    for (size_t i = 0; i < len; i++) {
-        uint64_t a = pa + i;
-        size_t p = 0;
-        while (p < env->npages && env->page_pa[p] != (a & ~0xfffull))
-            p++;
-        if (p == env->npages)
-            return false;
-        d[i] = env->page[p][a & 0xfff];
-    }
-    return true;
-}
-
+/* The sim's verdict on env as the executor will run it: its host is always in IA-32e mode, whatever host a
+ * case's mutation assumes (env->host_ia32e is for the sim's own tests). */
 static bool predicts_vmfail(struct ec_env *env, struct ec_outcome *o)
 {
+    bool assumed = env->host_ia32e;
+    env->host_ia32e = true;
     struct ec_ctx c;
-    memset(&c, 0, sizeof c);
-    c.f = env->f;
-    c.prof = env->prof;
-    c.mem.read = env_read;
-    c.mem.opaque = env;
-    c.host_ia32e = true; /* the executor's host is always in IA-32e mode */
-    ec_ctx_load_controls(&c);
-    *o = ec_run(&c);
+    *o = ec_env_run(env, &c);
+    env->host_ia32e = assumed;
     return o->kind == EC_VMFAIL;
 }
 
@@ -274,9 +212,9 @@ int main(int argc, char **argv)
         die("cannot write into %s", dir);
     static struct ec_env env;
     unsigned n = 0;
-    for (size_t k = 0; k < ncases; k++)
+    for (size_t k = 0; k < ec_case_count(); k++)
         for (int trip = 0; trip < 2; trip++, n++) {
-            const struct ec_case *c = cases[k];
+            const struct ec_case *c = ec_case_at(k);
             memcpy(&env, &base, sizeof env);
             ec_mutation mut = trip ? c->trip : c->pass;
             if (mut)
@@ -332,6 +270,6 @@ int main(int argc, char **argv)
         }
     fclose(mod);
     fclose(idx);
-    printf("entry-diff-export: %u cases for %s from %zu rules' pass/trip mutations\n", n, prof->name, ncases);
+    printf("entry-diff-export: %u cases for %s from %zu rules' pass/trip mutations\n", n, prof->name, ec_case_count());
     return 0;
 }

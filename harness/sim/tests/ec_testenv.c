@@ -72,7 +72,7 @@ static struct ec_env *env_new(const char *profile)
     return env;
 }
 
-static struct ec_outcome env_run(struct ec_env *env, struct ec_ctx *c)
+struct ec_outcome ec_env_run(struct ec_env *env, struct ec_ctx *c)
 {
     memset(c, 0, sizeof *c);
     c->f = env->f;
@@ -101,7 +101,7 @@ static void run_pass(const void *arg)
     if (k->pass)
         k->pass(env);
     struct ec_ctx c;
-    struct ec_outcome o = env_run(env, &c);
+    struct ec_outcome o = ec_env_run(env, &c);
     if (o.kind != EC_OK)
         describe("pass case did not pass", &o);
     CHECK(o.kind == EC_OK);
@@ -120,7 +120,7 @@ static void run_trip(const void *arg)
     struct ec_env *env = env_new(k->profile);
     k->trip(env);
     struct ec_ctx c;
-    struct ec_outcome o = env_run(env, &c);
+    struct ec_outcome o = ec_env_run(env, &c);
     if (o.rule != rule)
         describe("trip case failed elsewhere", &o);
     CHECK(o.rule == rule);
@@ -167,6 +167,16 @@ void ec_register_cases(const struct ec_case *cases, size_t n)
     }
 }
 
+size_t ec_case_count(void)
+{
+    return n_all;
+}
+
+const struct ec_case *ec_case_at(size_t i)
+{
+    return i < n_all ? all_cases[i] : NULL;
+}
+
 /* Every rule has exactly one case, and every case names a rule. */
 TEST_CASE(every_rule_has_a_pass_and_a_trip_case)
 {
@@ -197,7 +207,7 @@ TEST_CASE(template_passes_on_every_profile)
     for (size_t i = 0; i < sim_profile_count(); i++) {
         struct ec_env *env = env_new(sim_profile_at(i)->name);
         struct ec_ctx c;
-        struct ec_outcome o = env_run(env, &c);
+        struct ec_outcome o = ec_env_run(env, &c);
         if (o.kind != EC_OK) {
             fprintf(stderr, "profile %s: ", sim_profile_at(i)->name);
             describe("template fails", &o);

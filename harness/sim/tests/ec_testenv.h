@@ -54,6 +54,11 @@ struct ec_case {
 
 /* Each ec_cases_*.c file provides one table and registers it: EC_CASES(table). */
 void ec_register_cases(const struct ec_case *cases, size_t n);
+/* Every registered case, in registration order (the entry differential's exporter walks them too). */
+size_t ec_case_count(void);
+const struct ec_case *ec_case_at(size_t i);
+/* The entry checks on env's VMCS and memory; c receives the context they ran in (for a rule's ok()). */
+struct ec_outcome ec_env_run(struct ec_env *env, struct ec_ctx *c);
 #define EC_CASES(table)                                                                                      \
     __attribute__((constructor)) static void ec_register_##table(void)                                       \
     {                                                                                                        \

@@ -24,6 +24,8 @@
 #define CONF1_MMIO_SIZE 0x1000
 
 #ifdef __ASSEMBLER__
+#include "gate64.h"
+
 /* RESULT reg: store a 64-bit register into the next result slot (R15 points at it; set by RESULTS_INIT). */
 #define RESULTS_INIT mov $CONF1_RESULT_GPA, %r15d
 #define RESULT(reg) mov reg, (%r15); add $8, %r15
@@ -39,15 +41,9 @@
     .macro IDT_GATE vec, stub
     lea \stub(%rip), %rax
     mov $(CONF1_IDT_GPA + 16 * \vec), %ebx
-    mov %ax, (%rbx)
     mov %cs, %cx
     mov %cx, 2(%rbx)
-    movw $0x8e00, 4(%rbx)
-    shr $16, %rax
-    mov %ax, 6(%rbx)
-    shr $16, %rax
-    mov %eax, 8(%rbx)
-    movl $0, 12(%rbx)
+    GATE64_AT_RBX
     .endm
 /* LIDT from a pseudo-descriptor at the end of the IDT page (limit 0xfff: 256 gates, base CONF1_IDT_GPA). */
     .macro IDT_LOAD

@@ -23,26 +23,19 @@ hvkit_guest_conf_hlt_wakeup_start:
     sti
     hlt                     /* exits; the core resumes the guest in the HLT activity state */
 hvkit_guest_conf_hlt_wakeup_after_hlt:
-    mov $CONF_MARK_RESUMED, %eax
-    REPORT_AL
+    REPORT_MARK CONF_MARK_RESUMED
     mov %r8, %rax
     REPORT_AL               /* the handler ran once */
     cli
     hlt                     /* IF = 0: the run ends */
 
 timer_isr:
-    push %rax                       /* the interrupted code keeps RAX and RDX */
-    push %rdx
+    ISR_ENTER
     inc %r8
-    mov $0x20, %eax
-    REPORT_AL
-    mov 16(%rsp), %rax        /* the return RIP the processor pushed (SDM Vol. 3 §6.14.2), above RAX and RDX */
-    REPORT_RAX
+    ISR_REPORT_VECTOR_RIP 0x20
     OUTB 0x21, 0xff         /* mask IRQ 0: one interrupt only */
     PIC_EOI
-    pop %rdx
-    pop %rax
-    iretq
+    ISR_RETURN
 hvkit_guest_conf_hlt_wakeup_end:
 
     .section .note.GNU-stack, "", @progbits

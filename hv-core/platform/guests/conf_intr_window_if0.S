@@ -25,23 +25,14 @@ hvkit_guest_conf_intr_window_if0_start:
     sti
     nop                     /* blocked by STI: the interrupt waits until after this instruction */
 hvkit_guest_conf_intr_window_if0_after_nop:
-    cli
-    mov $CONF_MARK_RESUMED, %eax
-    REPORT_AL
-    hlt
+    END_RESUMED
 
 if0_isr:
-    push %rax                       /* the interrupted code keeps RAX and RDX */
-    push %rdx
-    mov $0x24, %eax
-    REPORT_AL
-    mov 16(%rsp), %rax
-    REPORT_RAX
+    ISR_ENTER
+    ISR_REPORT_VECTOR_RIP 0x24
     INB_REPORT 0x3fa        /* IIR 0x02: THRE; reading it clears the interrupt */
     PIC_EOI
-    pop %rdx
-    pop %rax
-    iretq
+    ISR_RETURN
 hvkit_guest_conf_intr_window_if0_end:
 
     .section .note.GNU-stack, "", @progbits

@@ -24,23 +24,14 @@ hvkit_guest_conf_intr_window_movss_start:
     mov %eax, %ss
     movl $1, (%rsi)         /* in the MOV SS shadow: EPT violation (the host's key arrives here) */
 hvkit_guest_conf_intr_window_movss_after_store:
-    cli
-    mov $CONF_MARK_RESUMED, %eax
-    REPORT_AL
-    hlt
+    END_RESUMED
 
 movss_isr:
-    push %rax                       /* the interrupted code keeps RAX and RDX */
-    push %rdx
-    mov $0x21, %eax
-    REPORT_AL
-    mov 16(%rsp), %rax
-    REPORT_RAX
+    ISR_ENTER
+    ISR_REPORT_VECTOR_RIP 0x21
     INB_REPORT 0x60         /* the scancode */
     PIC_EOI
-    pop %rdx
-    pop %rax
-    iretq
+    ISR_RETURN
 hvkit_guest_conf_intr_window_movss_end:
 
     .section .note.GNU-stack, "", @progbits

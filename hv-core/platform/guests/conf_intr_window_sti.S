@@ -31,23 +31,14 @@ hvkit_guest_conf_intr_window_sti_after_store:
     sti
     out %al, $0x80          /* in the STI shadow: an I/O exit the core retires */
 hvkit_guest_conf_intr_window_sti_after_out:
-    cli
-    mov $CONF_MARK_RESUMED, %eax
-    REPORT_AL
-    hlt
+    END_RESUMED
 
 sti_isr:
-    push %rax                       /* the interrupted code keeps RAX and RDX */
-    push %rdx
-    mov $0x24, %eax
-    REPORT_AL
-    mov 16(%rsp), %rax
-    REPORT_RAX
+    ISR_ENTER
+    ISR_REPORT_VECTOR_RIP 0x24
     INB_REPORT 0x3fa        /* IIR 0x02, clears the THRE interrupt */
     PIC_EOI
-    pop %rdx
-    pop %rax
-    iretq
+    ISR_RETURN
 hvkit_guest_conf_intr_window_sti_end:
 
     .section .note.GNU-stack, "", @progbits

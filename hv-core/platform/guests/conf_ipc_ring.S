@@ -8,6 +8,18 @@
 #include "conf_dev_layout.h"
 #include "conf_dev_guest.h"
 
+/* HV_HC_IPC_REGISTER (4): transmit ring CONF_IPC_TX_GPA, receive ring at rx, one page each, vector 0x40;
+ * the result reported. */
+.macro IPC_REGISTER rx
+    mov $4, %eax
+    mov $CONF_IPC_TX_GPA, %ebx
+    mov $\rx, %ecx
+    mov $1, %edx
+    mov $0x40, %esi
+    vmcall
+    REPORT_RAX
+.endm
+
     .section .rodata.hvkit_guest_conf_ipc_ring, "a"
     .code64
     .globl hvkit_guest_conf_ipc_ring_start
@@ -20,39 +32,16 @@ hvkit_guest_conf_ipc_ring_start:
     mov $2, %ebx                    /* HV_HC_QUERY_IPC */
     vmcall
     REPORT_RAX
-    mov $4, %eax                    /* HV_HC_IPC_REGISTER, receive ring outside RAM */
-    mov $CONF_IPC_TX_GPA, %ebx
-    mov $CONF_REPORT_GPA, %ecx
-    mov $1, %edx
-    mov $0x40, %esi
-    vmcall
-    REPORT_RAX
-    mov $4, %eax
-    mov $CONF_IPC_TX_GPA, %ebx
-    mov $CONF_IPC_RX_GPA, %ecx
-    mov $1, %edx
-    mov $0x40, %esi
-    vmcall
-    REPORT_RAX
-    mov $4, %eax                    /* again: busy */
-    mov $CONF_IPC_TX_GPA, %ebx
-    mov $CONF_IPC_RX_GPA, %ecx
-    mov $1, %edx
-    mov $0x40, %esi
-    vmcall
-    REPORT_RAX
+    IPC_REGISTER CONF_REPORT_GPA    /* receive ring outside RAM */
+    IPC_REGISTER CONF_IPC_RX_GPA
+    IPC_REGISTER CONF_IPC_RX_GPA    /* again: busy */
     mov CONF_IPC_TX_GPA + 12, %eax  /* magic */
     REPORT_EAX
     mov CONF_IPC_TX_GPA + 8, %eax   /* size */
     REPORT_EAX
     sti
-    mov $CONF_MARK_READY, %eax
-    REPORT_AL
-1:  test %r9d, %r9d
-    jnz 2f
-    out %al, $0x80
-    jmp 1b
-2:  movl $3, CONF_IPC_TX_GPA + 64   /* entry header: length 3 */
+    READY_WAIT_R9D
+    movl $3, CONF_IPC_TX_GPA + 64   /* entry header: length 3 */
     movl $0, CONF_IPC_TX_GPA + 68
     movl $0x00636261, CONF_IPC_TX_GPA + 72 /* "abc" */
     movl $16, CONF_IPC_TX_GPA + 4   /* tail: after the entry */
@@ -60,14 +49,10 @@ hvkit_guest_conf_ipc_ring_start:
     mov $1, %ebx
     vmcall
     REPORT_RAX
-    cli
-    mov $CONF_MARK_RESUMED, %eax
-    REPORT_AL
-    hlt
+    END_RESUMED
 
 ipc_isr:
-    push %rax                       /* the interrupted code keeps RAX and RDX */
-    push %rdx
+    ISR_ENTER
     mov CONF_IPC_RX_GPA + 4, %eax   /* tail */
     REPORT_EAX
     mov CONF_IPC_RX_GPA + 64, %eax  /* the entry's length */
@@ -77,9 +62,7 @@ ipc_isr:
     mov CONF_IPC_RX_GPA + 4, %eax
     mov %eax, CONF_IPC_RX_GPA       /* head = tail: consumed */
     inc %r9d
-    pop %rdx
-    pop %rax
-    iretq
+    ISR_RETURN
 hvkit_guest_conf_ipc_ring_end:
 
     .section .note.GNU-stack, "", @progbits

@@ -17,27 +17,16 @@ hvkit_guest_conf_keyboard_injection_start:
     PIC_INIT 0xfd, 0xff
     xor %r9d, %r9d
     sti
-    mov $CONF_MARK_READY, %eax
-    REPORT_AL
-1:  test %r9d, %r9d
-    jnz 2f
-    out %al, $0x80
-    jmp 1b
-2:  cli
-    mov $CONF_MARK_RESUMED, %eax
-    REPORT_AL
-    hlt
+    READY_WAIT_R9D
+    END_RESUMED
 
 kbd_isr:
-    push %rax                       /* the interrupted code keeps RAX and RDX */
-    push %rdx
+    ISR_ENTER
     INB_REPORT 0x64
     INB_REPORT 0x60
     inc %r9d
     PIC_EOI
-    pop %rdx
-    pop %rax
-    iretq
+    ISR_RETURN
 hvkit_guest_conf_keyboard_injection_end:
 
     .section .note.GNU-stack, "", @progbits

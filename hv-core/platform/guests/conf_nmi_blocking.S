@@ -18,8 +18,7 @@ hvkit_guest_conf_nmi_blocking_start:
     SET_GATE 2, nmi_handler
     xor %r10d, %r10d                /* handlers run */
     xor %r11d, %r11d                /* nesting depth */
-    mov $CONF_MARK_READY, %eax
-    REPORT_AL
+    REPORT_MARK CONF_MARK_READY
 1:  cmp $2, %r10d
     jae 2f
     out %al, $0x80
@@ -29,8 +28,7 @@ hvkit_guest_conf_nmi_blocking_start:
     hlt
 
 nmi_handler:
-    push %rax                       /* the interrupted code keeps RAX and RDX */
-    push %rdx
+    ISR_ENTER
     inc %r11d
     inc %r10d
     mov %r11d, %eax
@@ -44,9 +42,7 @@ nmi_handler:
     mov $0xdd, %eax
     REPORT_AL                       /* still in the first handler */
 3:  dec %r11d
-    pop %rdx
-    pop %rax
-    iretq
+    ISR_RETURN
 hvkit_guest_conf_nmi_blocking_end:
 
     .section .note.GNU-stack, "", @progbits

@@ -25,23 +25,14 @@ hvkit_guest_conf_pic_mask_start:
     INB_REPORT 0x21         /* IMR 0xff */
     OUTB 0x21, 0xef         /* unmask IRQ 4 */
 hvkit_guest_conf_pic_mask_after_unmask:
-    cli
-    mov $CONF_MARK_RESUMED, %eax
-    REPORT_AL
-    hlt
+    END_RESUMED
 
 mask_isr:
-    push %rax                       /* the interrupted code keeps RAX and RDX */
-    push %rdx
-    mov $0x24, %eax
-    REPORT_AL
-    mov 16(%rsp), %rax
-    REPORT_RAX
+    ISR_ENTER
+    ISR_REPORT_VECTOR_RIP 0x24
     INB_REPORT 0x3fa
     PIC_EOI
-    pop %rdx
-    pop %rax
-    iretq
+    ISR_RETURN
 hvkit_guest_conf_pic_mask_end:
 
     .section .note.GNU-stack, "", @progbits

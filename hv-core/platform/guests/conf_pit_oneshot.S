@@ -36,15 +36,12 @@ hvkit_guest_conf_pit_oneshot_start:
 2:  jmp 2b
 
 oneshot_isr:
-    push %rax                       /* the interrupted code keeps RAX and RDX */
-    push %rdx
+    ISR_ENTER
     inc %r8
     mov $0x20, %eax
     REPORT_AL
     PIC_EOI
-    pop %rdx
-    pop %rax
-    iretq
+    ISR_RETURN
 hvkit_guest_conf_pit_oneshot_end:
 
     .section .note.GNU-stack, "", @progbits

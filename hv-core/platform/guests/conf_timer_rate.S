@@ -26,20 +26,16 @@ hvkit_guest_conf_timer_rate_start:
     jb 1b
     cli
     OUTB 0x21, 0xff
-    mov $CONF_MARK_RESUMED, %eax
-    REPORT_AL
+    REPORT_MARK CONF_MARK_RESUMED
     hlt
 
 rate_isr:
-    push %rax                       /* the interrupted code keeps RAX and RDX */
-    push %rdx
+    ISR_ENTER
     inc %r8
     mov %r8, %rax
     REPORT_AL
     PIC_EOI
-    pop %rdx
-    pop %rax
-    iretq
+    ISR_RETURN
 hvkit_guest_conf_timer_rate_end:
 
     .section .note.GNU-stack, "", @progbits

@@ -18,29 +18,18 @@ hvkit_guest_conf_uart_rx_interrupt_start:
     OUTB 0x3f9, 0x01        /* IER.ERBFI */
     xor %r9d, %r9d
     sti
-    mov $CONF_MARK_READY, %eax
-    REPORT_AL
-1:  test %r9d, %r9d
-    jnz 2f
-    out %al, $0x80
-    jmp 1b
-2:  cli
-    mov $CONF_MARK_RESUMED, %eax
-    REPORT_AL
-    hlt
+    READY_WAIT_R9D
+    END_RESUMED
 
 rx_isr:
-    push %rax                       /* the interrupted code keeps RAX and RDX */
-    push %rdx
+    ISR_ENTER
     INB_REPORT 0x3fa        /* IIR: received data available 0x04 */
     INB_REPORT 0x3fd        /* LSR: DR | THRE | TEMT = 0x61 */
     INB_REPORT 0x3f8        /* RBR: 'Z' */
     INB_REPORT 0x3fa        /* IIR: none 0x01 */
     inc %r9d
     PIC_EOI
-    pop %rdx
-    pop %rax
-    iretq
+    ISR_RETURN
 hvkit_guest_conf_uart_rx_interrupt_end:
 
     .section .note.GNU-stack, "", @progbits

@@ -182,6 +182,37 @@ bool conf1_finish(struct conf1_run *r)
     return ok && (!r->cs->check_after || r->cs->check_after(r));
 }
 
+/* Steps a started VM to its end (or CONF1_MAX_STEPS), checks it and destroys it: false, r->t.why says why. */
+static bool run_to_end(struct conf1_run *r)
+{
+    while (r->steps < CONF1_MAX_STEPS && conf1_step(r) == HV_STEP_CONTINUE)
+        ;
+    bool ok = conf1_check(r);
+    return conf1_finish(r) && ok;
+}
+
+enum test_outcome conf1_run_in_turn(struct conf1_run *runs, const struct conf1_case *const *cases, unsigned n,
+                                    const struct test_options *opt)
+{
+    enum test_outcome out;
+    struct hvkit_cpu *c = test_need_vmx(cases[0]->name, &out);
+    if (!c)
+        return out;
+    for (unsigned k = 0; k < n; k++) {
+        struct conf1_run *r = &runs[k];
+        out = conf1_start(r, cases[k], c, opt);
+        if (out != TEST_PASS) {
+            test_result(cases[0]->name, test_outcome_word(out), "VM %c: %s", 'A' + k, r->t.why);
+            return out;
+        }
+        if (!run_to_end(r)) {
+            test_result(cases[0]->name, "FAIL", "VM %c: %s", 'A' + k, r->t.why);
+            return TEST_FAIL;
+        }
+    }
+    return TEST_PASS;
+}
+
 enum test_outcome conf1_run_case(const struct conf1_case *cs, const struct test_options *opt, void *priv)
 {
     enum test_outcome out;
@@ -195,11 +226,7 @@ enum test_outcome conf1_run_case(const struct conf1_case *cs, const struct test_
         test_result(cs->name, test_outcome_word(out), "%s", r->t.why);
         return out;
     }
-    while (r->steps < CONF1_MAX_STEPS && conf1_step(r) == HV_STEP_CONTINUE)
-        ;
-    bool ok = conf1_check(r);
-    ok = conf1_finish(r) && ok;
-    if (!ok) {
+    if (!run_to_end(r)) {
         test_result(cs->name, "FAIL", "%s", r->t.why);
         return TEST_FAIL;
     }
@@ -259,4 +286,39 @@ bool conf1_mmio_check_log(struct conf1_run *r, const struct conf1_mmio_dev *d, c
                                 (unsigned long long)want[i].value);
     }
     return true;
+}
+
+/* ---- the mmio-* cases: one device, preset by the case, checked against the case's transfers ---- */
+static struct conf1_mmio_dev mmio_case_dev;
+static const struct conf1_mmio_case *mmio_case; /* the case running (one at a time, on the BSP) */
+
+static bool mmio_case_setup(struct conf1_run *r)
+{
+    memset(mmio_case_dev.regs, 0, sizeof mmio_case_dev.regs);
+    if (mmio_case->preset && !mmio_case->preset(r, mmio_case_dev.regs))
+        return false;
+    return conf1_mmio_attach(r, &mmio_case_dev);
+}
+
+static bool mmio_case_check(struct conf1_run *r)
+{
+    return conf1_mmio_check_log(r, &mmio_case_dev, mmio_case->transfers, mmio_case->ntransfers);
+}
+
+enum test_outcome conf1_run_mmio_case(const struct conf1_mmio_case *mc, const struct test_options *opt)
+{
+    const struct conf1_case cs = {
+        .name = mc->name,
+        .code = mc->code,
+        .code_end = mc->code_end,
+        .exits = mc->exits,
+        .nexits = mc->nexits,
+        .results = mc->results,
+        .nresults = mc->nresults,
+        .end = HV_STEP_HALTED,
+        .setup = mmio_case_setup,
+        .check = mmio_case_check,
+    };
+    mmio_case = mc;
+    return conf1_run_case(&cs, opt, (void *)0);
 }

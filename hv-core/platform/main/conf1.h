@@ -82,6 +82,11 @@ enum test_outcome conf1_start(struct conf1_run *r, const struct conf1_case *cs, 
 enum hv_step_result conf1_step(struct conf1_run *r);          /* one step, RIPs recorded */
 bool conf1_check(struct conf1_run *r);                         /* exits, results, end, hook check */
 bool conf1_finish(struct conf1_run *r);                        /* destroy, page balance, check_after */
+/* Cases with a VM after another (hypercall-abi, triple-fault, vmlaunch-fallback): VM k of cases[0..n) is
+ * started into runs[k], run to its end, checked and destroyed before VM k+1 starts. The first VM that does not
+ * pass prints the test's HVKIT-RESULT line ("VM <A+k>: why"); on TEST_PASS the caller prints PASS. */
+enum test_outcome conf1_run_in_turn(struct conf1_run *runs, const struct conf1_case *const *cases, unsigned n,
+                                    const struct test_options *opt);
 bool conf1_contains(const char *s, const char *needle);
 uint64_t conf1_guest_rip(struct conf1_run *r);                 /* VMREAD of the current VMCS */
 /* The first entry of a VM is a VMRESUME of a never-launched VMCS: VMfailValid(5), then VMLAUNCH (SDM Vol. 3
@@ -100,5 +105,36 @@ struct conf1_mmio_dev {
 bool conf1_mmio_attach(struct conf1_run *r, struct conf1_mmio_dev *d);
 bool conf1_mmio_check_log(struct conf1_run *r, const struct conf1_mmio_dev *d, const struct hv_mmio_access *want,
                           unsigned n);
+
+/* An mmio-* case: one guest program whose MMIO accesses each exit (EPT misconfiguration, §29.3.3.1) and are
+ * resumed, ending in HLT; the device at CONF1_MMIO_GPA starts zeroed, then preset by the case; after the run
+ * the device must have seen exactly the transfers listed, in order. */
+typedef bool (*conf1_mmio_preset)(struct conf1_run *r, uint8_t *regs); /* false: test_vm_fail was called */
+struct conf1_mmio_case {
+    const char *name;                         /* "conf-<case>" */
+    const uint8_t *code, *code_end;
+    const struct conf1_exit *exits;
+    unsigned nexits;
+    const uint64_t *results;                  /* expected result slots 0..nresults-1 */
+    unsigned nresults;
+    const struct hv_mmio_access *transfers;   /* what the device must see */
+    unsigned ntransfers;
+    conf1_mmio_preset preset;                 /* NULL: every register reads 0 */
+};
+/* Runs it with conf1_run_case (halted at the end, every page back) and prints its HVKIT-RESULT line. */
+enum test_outcome conf1_run_mmio_case(const struct conf1_mmio_case *mc, const struct test_options *opt);
+/* Its exits: an EPT misconfiguration per MMIO access, resumed with RIP at the label rip (the length of the
+ * instruction is undefined for this exit, §28.2.5), then the final HLT (length 1). */
+#define CONF1_MMIO_EXIT(rip) {HV_EXIT_EPT_MISCONFIG, HV_EXIT_RESUME, 0, rip, 0, 0}
+#define CONF1_HLT_EXIT {HV_EXIT_HLT, HV_EXIT_HALT, 1, 0, 0, 0}
+/* An initializer: the guest program hvkit_guest_<blob>_start.._end, and the case's arrays with their lengths. */
+#define CONF1_COUNT(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))
+#define CONF1_MMIO_CASE(test, blob, exits_, results_, transfers_, preset_)                                     \
+    {                                                                                                          \
+        .name = (test), .code = hvkit_guest_##blob##_start, .code_end = hvkit_guest_##blob##_end,              \
+        .exits = (exits_), .nexits = CONF1_COUNT(exits_), .results = (results_),                               \
+        .nresults = CONF1_COUNT(results_), .transfers = (transfers_), .ntransfers = CONF1_COUNT(transfers_),   \
+        .preset = (preset_),                                                                                   \
+    }
 
 #endif

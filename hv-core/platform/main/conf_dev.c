@@ -238,6 +238,14 @@ bool conf_dev_expect_reports(struct conf_dev *c, const struct conf_expect *want,
     return true;
 }
 
+bool conf_dev_expect_delivered(struct conf_dev *c, uint64_t n)
+{
+    if (c->t.vm.dev.pic.delivered != n)
+        return test_vm_fail(&c->t, "%llu interrupts delivered, expected %llu",
+                            (unsigned long long)c->t.vm.dev.pic.delivered, (unsigned long long)n);
+    return true;
+}
+
 unsigned conf_dev_count_exits(const struct conf_dev *c, uint32_t reason)
 {
     return reason < CONF_REASONS ? c->exits_by_reason[reason] : 0;

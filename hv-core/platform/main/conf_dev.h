@@ -74,6 +74,8 @@ struct conf_expect {
 };
 /* The reports are exactly want[0..n) (false, why set, otherwise). */
 bool conf_dev_expect_reports(struct conf_dev *c, const struct conf_expect *want, unsigned n);
+/* The PIC delivered exactly n interrupts (false, why set, otherwise). */
+bool conf_dev_expect_delivered(struct conf_dev *c, uint64_t n);
 /* How many exits of a basic reason the VM took (all of them, not only the logged ones). */
 unsigned conf_dev_count_exits(const struct conf_dev *c, uint32_t reason);
 /* The guest address of a label in a guest program loaded at CONF_CODE_GPA. */

@@ -164,29 +164,12 @@ static enum test_outcome run(const struct test_options *opt)
         .setup = setup_b,
         .check = check_b,
     };
-    enum test_outcome out;
-    struct hvkit_cpu *c = test_need_vmx(a.name, &out);
-    if (!c)
-        return out;
     notifies = 0;
     notified = 0;
     const struct conf1_case *cases[2] = {&a, &b};
-    for (unsigned k = 0; k < 2; k++) {
-        struct conf1_run *r = &runs[k];
-        out = conf1_start(r, cases[k], c, opt);
-        if (out != TEST_PASS) {
-            test_result(a.name, test_outcome_word(out), "VM %c: %s", 'A' + k, r->t.why);
-            return out;
-        }
-        while (r->steps < CONF1_MAX_STEPS && conf1_step(r) == HV_STEP_CONTINUE)
-            ;
-        bool ok = conf1_check(r);
-        ok = conf1_finish(r) && ok;
-        if (!ok) {
-            test_result(a.name, "FAIL", "VM %c: %s", 'A' + k, r->t.why);
-            return TEST_FAIL;
-        }
-    }
+    enum test_outcome out = conf1_run_in_turn(runs, cases, 2, opt);
+    if (out != TEST_PASS)
+        return out;
     test_result(a.name, "PASS", "calls=%u+%u (every result as the ABI says) shutdown=halted", runs[0].t.log.n,
                 runs[1].t.log.n);
     return TEST_PASS;

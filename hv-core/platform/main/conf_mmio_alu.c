@@ -12,12 +12,12 @@ extern const uint8_t conf_mal_1[], conf_mal_2[], conf_mal_3[], conf_mal_4[], con
     conf_mal_7[], conf_mal_8[], conf_mal_9[], conf_mal_10[], conf_mal_11[], conf_mal_12[], conf_mal_13[],
     conf_mal_14[];
 
-#define MMIO(rip) {HV_EXIT_EPT_MISCONFIG, HV_EXIT_RESUME, 0, rip, 0, 0}
+#define MMIO(rip) CONF1_MMIO_EXIT(rip)
 static const struct conf1_exit exits[] = {
     MMIO(conf_mal_1),  MMIO(conf_mal_2),  MMIO(conf_mal_3),  MMIO(conf_mal_4),  MMIO(conf_mal_5),
     MMIO(conf_mal_6),  MMIO(conf_mal_7),  MMIO(conf_mal_8),  MMIO(conf_mal_9),  MMIO(conf_mal_10),
     MMIO(conf_mal_11), MMIO(conf_mal_12), MMIO(conf_mal_13), MMIO(conf_mal_14),
-    {HV_EXIT_HLT, HV_EXIT_HALT, 1, 0, 0, 0},
+    CONF1_HLT_EXIT,
 };
 
 /* RFLAGS bits (SDM Vol. 1 §3.4.3.1): CF 0x1, PF 0x4, AF 0x10, ZF 0x40, SF 0x80, OF 0x800. */
@@ -58,51 +58,34 @@ static const struct hv_mmio_access transfers[] = {
     {G + 0x68, R, 4, 0x12345678},    {G + 0x68, W, 4, 0x12345670},
 };
 
-static struct conf1_mmio_dev dev;
-
-static void put(unsigned off, uint64_t v, unsigned size)
+static void put(uint8_t *regs, unsigned off, uint64_t v, unsigned size)
 {
-    memcpy(dev.regs + off, &v, size);
+    memcpy(regs + off, &v, size);
 }
 
-static bool setup(struct conf1_run *r)
+static bool preset(struct conf1_run *r, uint8_t *regs)
 {
-    memset(dev.regs, 0, sizeof dev.regs);
-    put(0x00, 0x7fffffff, 4);
-    put(0x08, ~0ull, 8);
-    put(0x10, 0x01, 1);
-    put(0x18, 0xf0f0f0f0, 4);
-    put(0x20, 0xff00ff00, 4);
-    put(0x30, 0x10, 4);
-    put(0x38, 5, 4);
-    put(0x40, 0x80000001, 4);
-    put(0x48, 0x0f, 1);
-    put(0x50, 0x8000, 2);
-    put(0x58, 1, 4);
-    put(0x60, 4, 4);
-    put(0x68, 0x12345678, 4);
-    return conf1_mmio_attach(r, &dev);
-}
-
-static bool check(struct conf1_run *r)
-{
-    return conf1_mmio_check_log(r, &dev, transfers, sizeof transfers / sizeof transfers[0]);
+    (void)r;
+    put(regs, 0x00, 0x7fffffff, 4);
+    put(regs, 0x08, ~0ull, 8);
+    put(regs, 0x10, 0x01, 1);
+    put(regs, 0x18, 0xf0f0f0f0, 4);
+    put(regs, 0x20, 0xff00ff00, 4);
+    put(regs, 0x30, 0x10, 4);
+    put(regs, 0x38, 5, 4);
+    put(regs, 0x40, 0x80000001, 4);
+    put(regs, 0x48, 0x0f, 1);
+    put(regs, 0x50, 0x8000, 2);
+    put(regs, 0x58, 1, 4);
+    put(regs, 0x60, 4, 4);
+    put(regs, 0x68, 0x12345678, 4);
+    return true;
 }
 
 static enum test_outcome run(const struct test_options *opt)
 {
-    static const struct conf1_case cs = {
-        .name = "conf-mmio-alu",
-        .code = hvkit_guest_conf_mmio_alu_start,
-        .code_end = hvkit_guest_conf_mmio_alu_end,
-        .exits = exits,
-        .nexits = sizeof exits / sizeof exits[0],
-        .results = expected,
-        .nresults = sizeof expected / sizeof expected[0],
-        .end = HV_STEP_HALTED,
-        .setup = setup,
-        .check = check,
-    };
-    return conf1_run_case(&cs, opt, (void *)0);
+    static const struct conf1_mmio_case mc =
+        CONF1_MMIO_CASE("conf-mmio-alu", conf_mmio_alu, exits, expected, transfers, preset);
+    return conf1_run_mmio_case(&mc, opt);
 }
 HVKIT_TEST("conf-mmio-alu", run);

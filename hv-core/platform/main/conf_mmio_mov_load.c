@@ -10,10 +10,10 @@ extern const uint8_t hvkit_guest_conf_mmio_mov_load_start[], hvkit_guest_conf_mm
 extern const uint8_t conf_mml_1[], conf_mml_2[], conf_mml_3[], conf_mml_4[], conf_mml_5[], conf_mml_6[],
     conf_mml_7[];
 
-#define MMIO(rip) {HV_EXIT_EPT_MISCONFIG, HV_EXIT_RESUME, 0, rip, 0, 0}
+#define MMIO(rip) CONF1_MMIO_EXIT(rip)
 static const struct conf1_exit exits[] = {
     MMIO(conf_mml_1), MMIO(conf_mml_2), MMIO(conf_mml_3), MMIO(conf_mml_4), MMIO(conf_mml_5), MMIO(conf_mml_6),
-    MMIO(conf_mml_7), {HV_EXIT_HLT, HV_EXIT_HALT, 1, 0, 0, 0},
+    MMIO(conf_mml_7), CONF1_HLT_EXIT,
 };
 
 #define R0 0x8877665544332211ull
@@ -29,34 +29,18 @@ static const struct hv_mmio_access transfers[] = {
     {G + 0x10, HV_ACCESS_READ, 4, R16},
 };
 
-static struct conf1_mmio_dev dev;
-
-static bool setup(struct conf1_run *r)
+static bool preset(struct conf1_run *r, uint8_t *regs)
 {
-    const uint64_t regs[3] = {R0, R8, R16};
-    memcpy(dev.regs, regs, sizeof regs);
-    return conf1_mmio_attach(r, &dev);
-}
-
-static bool check(struct conf1_run *r)
-{
-    return conf1_mmio_check_log(r, &dev, transfers, sizeof transfers / sizeof transfers[0]);
+    (void)r;
+    const uint64_t init[3] = {R0, R8, R16};
+    memcpy(regs, init, sizeof init);
+    return true;
 }
 
 static enum test_outcome run(const struct test_options *opt)
 {
-    static const struct conf1_case cs = {
-        .name = "conf-mmio-mov-load",
-        .code = hvkit_guest_conf_mmio_mov_load_start,
-        .code_end = hvkit_guest_conf_mmio_mov_load_end,
-        .exits = exits,
-        .nexits = sizeof exits / sizeof exits[0],
-        .results = expected,
-        .nresults = sizeof expected / sizeof expected[0],
-        .end = HV_STEP_HALTED,
-        .setup = setup,
-        .check = check,
-    };
-    return conf1_run_case(&cs, opt, (void *)0);
+    static const struct conf1_mmio_case mc =
+        CONF1_MMIO_CASE("conf-mmio-mov-load", conf_mmio_mov_load, exits, expected, transfers, preset);
+    return conf1_run_mmio_case(&mc, opt);
 }
 HVKIT_TEST("conf-mmio-mov-load", run);

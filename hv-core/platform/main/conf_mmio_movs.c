@@ -9,10 +9,10 @@
 extern const uint8_t hvkit_guest_conf_mmio_movs_start[], hvkit_guest_conf_mmio_movs_end[];
 extern const uint8_t conf_mmv_1[], conf_mmv_2[], conf_mmv_3[], conf_mmv_4[], conf_mmv_5[], conf_mmv_6[];
 
-#define MMIO(rip) {HV_EXIT_EPT_MISCONFIG, HV_EXIT_RESUME, 0, rip, 0, 0}
+#define MMIO(rip) CONF1_MMIO_EXIT(rip)
 static const struct conf1_exit exits[] = {
     MMIO(conf_mmv_1), MMIO(conf_mmv_2), MMIO(conf_mmv_3), MMIO(conf_mmv_4), MMIO(conf_mmv_5), MMIO(conf_mmv_6),
-    {HV_EXIT_HLT, HV_EXIT_HALT, 1, 0, 0, 0},
+    CONF1_HLT_EXIT,
 };
 
 #define G CONF1_MMIO_GPA
@@ -38,42 +38,24 @@ static const struct hv_mmio_access transfers[] = {
     {G + 0x41, R, 1, 0x12}, {G + 0x40, R, 1, 0x34},
 };
 
-static struct conf1_mmio_dev dev;
-
-static bool setup(struct conf1_run *r)
+static bool preset(struct conf1_run *r, uint8_t *regs)
 {
     static const uint8_t ram[] = {1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0,
                                   0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x22, 0x22,
                                   0x33, 0x33, 0x33, 0x33, 0x44, 0x44, 0x44, 0x44};
     if (!hv_gpa_write(&r->t.vm, S, ram, sizeof ram))
         return test_vm_fail(&r->t, "writing the scratch data: %s", r->t.vm.message);
-    static const uint8_t regs[] = {0xa8, 0xa7, 0xa6, 0xa5, 0xa4, 0xa3, 0xa2, 0xa1};
+    static const uint8_t quad[] = {0xa8, 0xa7, 0xa6, 0xa5, 0xa4, 0xa3, 0xa2, 0xa1};
     static const uint8_t words[] = {0x34, 0x12, 0x78, 0x56, 0xbc, 0x9a};
-    memset(dev.regs, 0, sizeof dev.regs);
-    memcpy(dev.regs + 0x20, regs, sizeof regs);
-    memcpy(dev.regs + 0x40, words, sizeof words);
-    return conf1_mmio_attach(r, &dev);
-}
-
-static bool check(struct conf1_run *r)
-{
-    return conf1_mmio_check_log(r, &dev, transfers, sizeof transfers / sizeof transfers[0]);
+    memcpy(regs + 0x20, quad, sizeof quad);
+    memcpy(regs + 0x40, words, sizeof words);
+    return true;
 }
 
 static enum test_outcome run(const struct test_options *opt)
 {
-    static const struct conf1_case cs = {
-        .name = "conf-mmio-movs",
-        .code = hvkit_guest_conf_mmio_movs_start,
-        .code_end = hvkit_guest_conf_mmio_movs_end,
-        .exits = exits,
-        .nexits = sizeof exits / sizeof exits[0],
-        .results = expected,
-        .nresults = sizeof expected / sizeof expected[0],
-        .end = HV_STEP_HALTED,
-        .setup = setup,
-        .check = check,
-    };
-    return conf1_run_case(&cs, opt, (void *)0);
+    static const struct conf1_mmio_case mc =
+        CONF1_MMIO_CASE("conf-mmio-movs", conf_mmio_movs, exits, expected, transfers, preset);
+    return conf1_run_mmio_case(&mc, opt);
 }
 HVKIT_TEST("conf-mmio-movs", run);

@@ -11,11 +11,11 @@ extern const uint8_t hvkit_guest_conf_mmio_movzx_movsx_start[], hvkit_guest_conf
 extern const uint8_t conf_mmx_1[], conf_mmx_2[], conf_mmx_3[], conf_mmx_4[], conf_mmx_5[], conf_mmx_6[],
     conf_mmx_7[], conf_mmx_8[], conf_mmx_9[], conf_mmx_10[], conf_mmx_11[], conf_mmx_12[];
 
-#define MMIO(rip) {HV_EXIT_EPT_MISCONFIG, HV_EXIT_RESUME, 0, rip, 0, 0}
+#define MMIO(rip) CONF1_MMIO_EXIT(rip)
 static const struct conf1_exit exits[] = {
     MMIO(conf_mmx_1), MMIO(conf_mmx_2), MMIO(conf_mmx_3),  MMIO(conf_mmx_4),  MMIO(conf_mmx_5),  MMIO(conf_mmx_6),
     MMIO(conf_mmx_7), MMIO(conf_mmx_8), MMIO(conf_mmx_9), MMIO(conf_mmx_10), MMIO(conf_mmx_11), MMIO(conf_mmx_12),
-    {HV_EXIT_HLT, HV_EXIT_HALT, 1, 0, 0, 0},
+    CONF1_HLT_EXIT,
 };
 
 static const uint64_t expected[] = {
@@ -40,35 +40,18 @@ static const struct hv_mmio_access transfers[] = {
     {G + 2, R, 2, 0x9abc}, {G + 2, R, 2, 0x9abc}, {G + 4, R, 4, 0x87654321}, {G + 8, R, 4, 0x12345678},
 };
 
-static struct conf1_mmio_dev dev;
-
-static bool setup(struct conf1_run *r)
+static bool preset(struct conf1_run *r, uint8_t *regs)
 {
-    static const uint8_t regs[12] = {0x85, 0x7f, 0xbc, 0x9a, 0x21, 0x43, 0x65, 0x87, 0x78, 0x56, 0x34, 0x12};
-    memset(dev.regs, 0, sizeof dev.regs);
-    memcpy(dev.regs, regs, sizeof regs);
-    return conf1_mmio_attach(r, &dev);
-}
-
-static bool check(struct conf1_run *r)
-{
-    return conf1_mmio_check_log(r, &dev, transfers, sizeof transfers / sizeof transfers[0]);
+    (void)r;
+    static const uint8_t init[12] = {0x85, 0x7f, 0xbc, 0x9a, 0x21, 0x43, 0x65, 0x87, 0x78, 0x56, 0x34, 0x12};
+    memcpy(regs, init, sizeof init);
+    return true;
 }
 
 static enum test_outcome run(const struct test_options *opt)
 {
-    static const struct conf1_case cs = {
-        .name = "conf-mmio-movzx-movsx",
-        .code = hvkit_guest_conf_mmio_movzx_movsx_start,
-        .code_end = hvkit_guest_conf_mmio_movzx_movsx_end,
-        .exits = exits,
-        .nexits = sizeof exits / sizeof exits[0],
-        .results = expected,
-        .nresults = sizeof expected / sizeof expected[0],
-        .end = HV_STEP_HALTED,
-        .setup = setup,
-        .check = check,
-    };
-    return conf1_run_case(&cs, opt, (void *)0);
+    static const struct conf1_mmio_case mc =
+        CONF1_MMIO_CASE("conf-mmio-movzx-movsx", conf_mmio_movzx_movsx, exits, expected, transfers, preset);
+    return conf1_run_mmio_case(&mc, opt);
 }
 HVKIT_TEST("conf-mmio-movzx-movsx", run);

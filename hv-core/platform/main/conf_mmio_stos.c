@@ -6,17 +6,15 @@
  * the RAM elements through the EPT. Guest: guests/conf_mmio_stos.S. */
 #include "conf1.h"
 
-#include "boot.h"
-
 extern const uint8_t hvkit_guest_conf_mmio_stos_start[], hvkit_guest_conf_mmio_stos_end[];
 extern const uint8_t conf_mst_1[], conf_mst_2[], conf_mst_3[], conf_mst_4[], conf_mst_5[], conf_mst_6[],
     conf_mst_7[], conf_mst_8[], conf_mst_9[];
 
-#define MMIO(rip) {HV_EXIT_EPT_MISCONFIG, HV_EXIT_RESUME, 0, rip, 0, 0}
+#define MMIO(rip) CONF1_MMIO_EXIT(rip)
 static const struct conf1_exit exits[] = {
     MMIO(conf_mst_1), MMIO(conf_mst_2), MMIO(conf_mst_3), MMIO(conf_mst_4), MMIO(conf_mst_5), MMIO(conf_mst_6),
     MMIO(conf_mst_7), /* 64 of 70 elements: RIP stays on the REP STOSB */
-    MMIO(conf_mst_8), MMIO(conf_mst_9), {HV_EXIT_HLT, HV_EXIT_HALT, 1, 0, 0, 0},
+    MMIO(conf_mst_8), MMIO(conf_mst_9), CONF1_HLT_EXIT,
 };
 
 #define G CONF1_MMIO_GPA
@@ -34,37 +32,14 @@ static struct hv_mmio_access transfers[TRANSFERS] = {
     /* [9, 79): the 70 bytes at +0x100, filled in by run(); then the two before the region's end */
 };
 
-static struct conf1_mmio_dev dev;
-
-static bool setup(struct conf1_run *r)
-{
-    memset(dev.regs, 0, sizeof dev.regs);
-    return conf1_mmio_attach(r, &dev);
-}
-
-static bool check(struct conf1_run *r)
-{
-    return conf1_mmio_check_log(r, &dev, transfers, TRANSFERS);
-}
-
 static enum test_outcome run(const struct test_options *opt)
 {
     for (unsigned i = 0; i < 70; i++)
         transfers[9 + i] = (struct hv_mmio_access){G + 0x100 + i, W, 1, 0x11};
     transfers[79] = (struct hv_mmio_access){G + 0xffe, W, 1, 0x11};
     transfers[80] = (struct hv_mmio_access){G + 0xfff, W, 1, 0x11};
-    static const struct conf1_case cs = {
-        .name = "conf-mmio-stos",
-        .code = hvkit_guest_conf_mmio_stos_start,
-        .code_end = hvkit_guest_conf_mmio_stos_end,
-        .exits = exits,
-        .nexits = sizeof exits / sizeof exits[0],
-        .results = expected,
-        .nresults = sizeof expected / sizeof expected[0],
-        .end = HV_STEP_HALTED,
-        .setup = setup,
-        .check = check,
-    };
-    return conf1_run_case(&cs, opt, (void *)0);
+    static const struct conf1_mmio_case mc =
+        CONF1_MMIO_CASE("conf-mmio-stos", conf_mmio_stos, exits, expected, transfers, (conf1_mmio_preset)0);
+    return conf1_run_mmio_case(&mc, opt);
 }
 HVKIT_TEST("conf-mmio-stos", run);

@@ -12,11 +12,11 @@ extern const uint8_t hvkit_guest_conf_mmio_xchg_start[], hvkit_guest_conf_mmio_x
 extern const uint8_t conf_mxc_1[], conf_mxc_2[], conf_mxc_3[], conf_mxc_4[], conf_mxc_5[], conf_mxc_6[],
     conf_mxc_7[], conf_mxc_8[], conf_mxc_9[], conf_mxc_10[], conf_mxc_11[];
 
-#define MMIO(rip) {HV_EXIT_EPT_MISCONFIG, HV_EXIT_RESUME, 0, rip, 0, 0}
+#define MMIO(rip) CONF1_MMIO_EXIT(rip)
 static const struct conf1_exit exits[] = {
     MMIO(conf_mxc_1), MMIO(conf_mxc_2), MMIO(conf_mxc_3), MMIO(conf_mxc_4),  MMIO(conf_mxc_5), MMIO(conf_mxc_6),
     MMIO(conf_mxc_7), MMIO(conf_mxc_8), MMIO(conf_mxc_9), MMIO(conf_mxc_10), MMIO(conf_mxc_11),
-    {HV_EXIT_HLT, HV_EXIT_HALT, 1, 0, 0, 0},
+    CONF1_HLT_EXIT,
 };
 
 static const uint64_t expected[] = {
@@ -36,41 +36,24 @@ static const struct hv_mmio_access transfers[] = {
     {G + 0x58, R, 4, 0x58585858},      {G + 0x60, R, 8, 0x6060606060606060ull}, {G + 0x68, R, 4, 0x68686868},
 };
 
-static struct conf1_mmio_dev dev;
-
-static bool setup(struct conf1_run *r)
+static bool preset(struct conf1_run *r, uint8_t *regs)
 {
-    memset(dev.regs, 0, sizeof dev.regs);
-    dev.regs[0] = 0xa5;
+    (void)r;
+    regs[0] = 0xa5;
     const uint64_t w = 0xbeef, d = 0xdeadbeef, q = 0x0123456789abcdefull;
-    memcpy(dev.regs + 8, &w, 2);
-    memcpy(dev.regs + 0x10, &d, 4);
-    memcpy(dev.regs + 0x18, &q, 8);
-    dev.regs[0x20] = 0x77;
+    memcpy(regs + 8, &w, 2);
+    memcpy(regs + 0x10, &d, 4);
+    memcpy(regs + 0x18, &q, 8);
+    regs[0x20] = 0x77;
     for (unsigned off = 0x40; off < 0x70; off++)
-        dev.regs[off] = (uint8_t)(off & 0xf8u); /* each 8 bytes their offset: 0x40.., 0x48.., ... */
-    return conf1_mmio_attach(r, &dev);
-}
-
-static bool check(struct conf1_run *r)
-{
-    return conf1_mmio_check_log(r, &dev, transfers, sizeof transfers / sizeof transfers[0]);
+        regs[off] = (uint8_t)(off & 0xf8u); /* each 8 bytes their offset: 0x40.., 0x48.., ... */
+    return true;
 }
 
 static enum test_outcome run(const struct test_options *opt)
 {
-    static const struct conf1_case cs = {
-        .name = "conf-mmio-xchg",
-        .code = hvkit_guest_conf_mmio_xchg_start,
-        .code_end = hvkit_guest_conf_mmio_xchg_end,
-        .exits = exits,
-        .nexits = sizeof exits / sizeof exits[0],
-        .results = expected,
-        .nresults = sizeof expected / sizeof expected[0],
-        .end = HV_STEP_HALTED,
-        .setup = setup,
-        .check = check,
-    };
-    return conf1_run_case(&cs, opt, (void *)0);
+    static const struct conf1_mmio_case mc =
+        CONF1_MMIO_CASE("conf-mmio-xchg", conf_mmio_xchg, exits, expected, transfers, preset);
+    return conf1_run_mmio_case(&mc, opt);
 }
 HVKIT_TEST("conf-mmio-xchg", run);

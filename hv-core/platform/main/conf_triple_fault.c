@@ -13,7 +13,17 @@ static const struct conf1_exit ok_exits[] = {
 };
 static const uint64_t sig[] = {0x40000001u, 0x696b7668u, 0x6b766874u, 0x76687469u}; /* leaf 40000000H */
 
-static struct conf1_run second;
+/* The second VM ran conf-cpuid-policy's guest: slots 8..11 hold what CPUID 40000000H returned. */
+static bool check_signature(struct conf1_run *r)
+{
+    for (unsigned i = 0; i < 4; i++)
+        if (r->got[8 + i] != sig[i])
+            return test_vm_fail(&r->t, "second VM: CPUID 40000000H register %u = 0x%llx", i,
+                                (unsigned long long)r->got[8 + i]);
+    return true;
+}
+
+static struct conf1_run runs[2];
 
 static enum test_outcome run(const struct test_options *opt)
 {
@@ -34,36 +44,14 @@ static enum test_outcome run(const struct test_options *opt)
         .exits = ok_exits,
         .nexits = sizeof ok_exits / sizeof ok_exits[0],
         .end = HV_STEP_HALTED,
+        .check = check_signature,
     };
-    enum test_outcome out;
-    struct hvkit_cpu *c = test_need_vmx(tf.name, &out);
-    if (!c)
-        return out;
-    static struct conf1_run first;
-    struct conf1_run *runs[2] = {&first, &second};
     const struct conf1_case *cases[2] = {&tf, &ok};
-    for (unsigned k = 0; k < 2; k++) {
-        struct conf1_run *r = runs[k];
-        out = conf1_start(r, cases[k], c, opt);
-        if (out != TEST_PASS) {
-            test_result(tf.name, test_outcome_word(out), "VM %u: %s", k + 1, r->t.why);
-            return out;
-        }
-        while (r->steps < CONF1_MAX_STEPS && conf1_step(r) == HV_STEP_CONTINUE)
-            ;
-        bool ok_run = conf1_check(r);
-        if (k == 1 && ok_run)
-            for (unsigned i = 0; i < 4; i++)
-                if (r->got[8 + i] != sig[i])
-                    ok_run = test_vm_fail(&r->t, "second VM: CPUID 40000000H register %u = 0x%llx", i,
-                                          (unsigned long long)r->got[8 + i]);
-        ok_run = conf1_finish(r) && ok_run;
-        if (!ok_run) {
-            test_result(tf.name, "FAIL", "VM %u: %s", k + 1, r->t.why);
-            return TEST_FAIL;
-        }
-    }
-    test_result(tf.name, "PASS", "killed=\"%s\" second_vm_exits=%u end=halted", first.t.vm.message, second.t.log.n);
+    enum test_outcome out = conf1_run_in_turn(runs, cases, 2, opt);
+    if (out != TEST_PASS)
+        return out;
+    test_result(tf.name, "PASS", "killed=\"%s\" second_vm_exits=%u end=halted", runs[0].t.vm.message,
+                runs[1].t.log.n);
     return TEST_PASS;
 }
 HVKIT_TEST("conf-triple-fault", run);

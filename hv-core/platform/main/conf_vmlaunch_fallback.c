@@ -22,6 +22,14 @@ static const uint64_t expected[] = {HV_HC_ABI_VERSION};
 
 static struct conf1_run runs[2];
 
+/* Before the first entry the VM has never been launched (the core sets launched_once at its first VMLAUNCH, vcpu.c). */
+static bool check_not_launched(struct conf1_run *r)
+{
+    if (r->t.vm.launched_once)
+        return test_vm_fail(&r->t, "launched_once is true before the first entry");
+    return true;
+}
+
 static enum test_outcome run(const struct test_options *opt)
 {
     static const struct conf1_case cs = {
@@ -33,42 +41,16 @@ static enum test_outcome run(const struct test_options *opt)
         .results = expected,
         .nresults = 1,
         .end = HV_STEP_HALTED,
+        .setup = check_not_launched,
+        .check = conf1_check_one_fallback,
     };
-    static const struct conf1_case again = {
-        .name = "conf-vmlaunch-fallback",
-        .code = hvkit_guest_conf_vmlaunch_fallback_start,
-        .code_end = hvkit_guest_conf_vmlaunch_fallback_end,
-        .vm_index_offset = 1,
-        .exits = exits,
-        .nexits = sizeof exits / sizeof exits[0],
-        .results = expected,
-        .nresults = 1,
-        .end = HV_STEP_HALTED,
-    };
-    enum test_outcome out;
-    struct hvkit_cpu *c = test_need_vmx(cs.name, &out);
-    if (!c)
-        return out;
+    static struct conf1_case again; /* the same program in a second VM, created after the first is gone */
+    again = cs;
+    again.vm_index_offset = 1;
     const struct conf1_case *cases[2] = {&cs, &again};
-    for (unsigned k = 0; k < 2; k++) {
-        struct conf1_run *r = &runs[k];
-        out = conf1_start(r, cases[k], c, opt);
-        if (out != TEST_PASS) {
-            test_result(cs.name, test_outcome_word(out), "VM %u: %s", k + 1, r->t.why);
-            return out;
-        }
-        bool ok = true;
-        if (r->t.vm.launched_once)
-            ok = test_vm_fail(&r->t, "launched_once is true before the first entry");
-        while (r->steps < CONF1_MAX_STEPS && conf1_step(r) == HV_STEP_CONTINUE)
-            ;
-        ok = ok && conf1_check(r) && conf1_check_one_fallback(r);
-        ok = conf1_finish(r) && ok;
-        if (!ok) {
-            test_result(cs.name, "FAIL", "VM %u: %s", k + 1, r->t.why);
-            return TEST_FAIL;
-        }
-    }
+    enum test_outcome out = conf1_run_in_turn(runs, cases, 2, opt);
+    if (out != TEST_PASS)
+        return out;
     test_result(cs.name, "PASS", "fallbacks=%u,%u (each before exit 1) exits=%u,%u", runs[0].fallbacks,
                 runs[1].fallbacks, runs[0].t.log.n, runs[1].t.log.n);
     return TEST_PASS;
