@@ -19,9 +19,8 @@ static bool clamp_quota(struct hvs_scenario *s)
     bool found = false;
     for (size_t i = 0; i < s->nrecords; i++) {
         struct hvs_record *r = &s->records[i];
-        if (r->type != HVS_CONFIG_QUOTA && r->type != HVS_CONFIG_DEVICES && r->type != HVS_FAIL_ALLOC &&
-            r->type != HVS_FAIL_VMX)
-            break; /* the leading records configure the VM (replay.c) */
+        if (!hvs_is_setup_record(r->type))
+            break; /* the leading records configure the VM */
         if (r->type == HVS_CONFIG_QUOTA) {
             found = true;
             if (r->a == 0 || r->a > FZ_EXITS_MAX_BACKED)

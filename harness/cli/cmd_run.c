@@ -163,7 +163,7 @@ static void scenario_fb(const struct hvs_scenario *s, uint32_t *w, uint32_t *h)
             bool fb = (r->a & 0x10u) != 0; /* HV_DEV_FB */
             *w = fb ? (uint32_t)r->c : 0;
             *h = fb ? (uint32_t)r->d : 0;
-        } else if (r->type != HVS_CONFIG_QUOTA && r->type != HVS_FAIL_ALLOC && r->type != HVS_FAIL_VMX) {
+        } else if (!hvs_is_setup_record(r->type)) {
             break;
         }
     }

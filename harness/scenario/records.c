@@ -86,6 +86,11 @@ const char *hvs_record_name(uint8_t type)
     return d ? d->name : NULL;
 }
 
+bool hvs_is_setup_record(uint8_t type)
+{
+    return type == HVS_CONFIG_QUOTA || type == HVS_CONFIG_DEVICES || type == HVS_FAIL_ALLOC || type == HVS_FAIL_VMX;
+}
+
 size_t hvs_record_fixed_len(const struct hvs_record_desc *d)
 {
     size_t n = 0;

@@ -357,11 +357,6 @@ static void note_fired_fault(struct replay *rp)
 
 static bool is_fault_record(uint8_t type) { return type == HVS_FAIL_ALLOC || type == HVS_FAIL_VMX; }
 
-/* Records that may lead the scenario and are applied before the VM exists. */
-static bool is_setup_record(uint8_t type)
-{
-    return is_fault_record(type) || type == HVS_CONFIG_QUOTA || type == HVS_CONFIG_DEVICES;
-}
 
 /* ---- the replay's MMIO device ------------------------------------------------------------------------- */
 
@@ -654,7 +649,7 @@ static size_t arena_pages(uint64_t memory_pages, uint64_t backed)
 static uint64_t scenario_quota(const struct hvs_scenario *s)
 {
     uint64_t q = 0;
-    for (size_t i = 0; i < s->nrecords && is_setup_record(s->records[i].type); i++)
+    for (size_t i = 0; i < s->nrecords && hvs_is_setup_record(s->records[i].type); i++)
         if (s->records[i].type == HVS_CONFIG_QUOTA)
             q = s->records[i].a;
     return q;
@@ -665,7 +660,7 @@ static enum hvs_status bring_up(struct replay *rp, size_t *next_record)
     const struct hvs_scenario *s = rp->s;
     /* Leading fault-injection records are armed before bring-up (see the top of the file). */
     size_t i = 0;
-    while (i < s->nrecords && is_setup_record(s->records[i].type)) {
+    while (i < s->nrecords && hvs_is_setup_record(s->records[i].type)) {
         rp->record = i;
         if (is_fault_record(s->records[i].type))
             arm_fault(rp, &s->records[i]);
@@ -768,7 +763,6 @@ struct hvs_replay_cache {
     /* The replay lives here, at a fixed address, because the core and the sim keep pointers into it (the VM's
      * CPU, the trace and guest-model callbacks' opaque pointers); saved is live as it was at the snapshot. */
     struct replay live, saved;
-    struct hvs_replay_cache_stats stats;
 };
 
 struct hvs_replay_cache *hvs_replay_cache_new(void) { return calloc(1, sizeof(struct hvs_replay_cache)); }
@@ -781,7 +775,6 @@ void hvs_replay_cache_free(struct hvs_replay_cache *c)
     free(c);
 }
 
-struct hvs_replay_cache_stats hvs_replay_cache_stats(const struct hvs_replay_cache *c) { return c->stats; }
 
 static struct replay_key make_key(const struct hvs_scenario *s, const struct hvs_replay_options *o,
                                   const struct sim_profile *prof, size_t arena, uint64_t quota)
@@ -795,7 +788,7 @@ static struct replay_key make_key(const struct hvs_scenario *s, const struct hvs
     k.entry = s->header.entry;
     k.stack = s->header.stack;
     k.quota = quota;
-    for (size_t i = 0; i < s->nrecords && is_setup_record(s->records[i].type); i++) {
+    for (size_t i = 0; i < s->nrecords && hvs_is_setup_record(s->records[i].type); i++) {
         const struct hvs_record *r = &s->records[i];
         if (r->type == HVS_CONFIG_DEVICES) {
             k.devices[0] = r->a, k.devices[1] = r->b, k.devices[2] = r->c, k.devices[3] = r->d;
@@ -822,7 +815,7 @@ static bool snapshot_allowed(const struct hvs_scenario *s, const struct hvs_repl
     if (hooks || o->trace || o->record || o->log)
         return false;
     unsigned faults = 0;
-    for (size_t i = 0; i < s->nrecords && is_setup_record(s->records[i].type); i++)
+    for (size_t i = 0; i < s->nrecords && hvs_is_setup_record(s->records[i].type); i++)
         if (is_fault_record(s->records[i].type) && ++faults > REPLAY_KEY_MAX_FAULTS)
             return false;
     return true;
@@ -851,7 +844,7 @@ static struct sim_machine *cache_machine(struct hvs_replay_cache *c, const struc
 static size_t leading_records(const struct hvs_scenario *s)
 {
     size_t i = 0;
-    while (i < s->nrecords && is_setup_record(s->records[i].type))
+    while (i < s->nrecords && hvs_is_setup_record(s->records[i].type))
         i++;
     return i;
 }
@@ -863,9 +856,9 @@ enum hvs_status hvs_replay_hooked(const struct hvs_scenario *s, const struct hvs
     memset(r, 0, sizeof *r);
     if (!o)
         o = &defaults;
-    struct replay fresh = {0};
+    /* On the stack without a cache; with one, copied into it before bring-up (the core keeps pointers). */
+    struct replay fresh = {.s = s, .o = o, .hooks = hooks, .r = r, .tsc = TSC_START};
     struct replay *rp = &fresh;
-    *rp = (struct replay){.s = s, .o = o, .hooks = hooks, .r = r, .tsc = TSC_START};
     if (!s)
         return finish(rp, HVS_BAD_INPUT, "no scenario");
     const char *pname = o->profile ? o->profile : s->header.profile;
@@ -894,7 +887,6 @@ enum hvs_status hvs_replay_hooked(const struct hvs_scenario *s, const struct hvs
     if (snap_ok && c->have_snapshot && !memcmp(&key, &c->key, sizeof key) && sim_machine_restore(c->m)) {
         /* The state right after this scenario's bring-up, without doing it: the snapshot's replay, pointed at
          * this call's scenario, options and result. */
-        c->stats.restores++;
         c->live = c->saved;
         rp = &c->live;
         rp->s = s;
@@ -912,7 +904,6 @@ enum hvs_status hvs_replay_hooked(const struct hvs_scenario *s, const struct hvs
     } else {
         struct sim_machine *m;
         if (c) {
-            c->stats.bring_ups++;
             m = cache_machine(c, prof, arena);
             c->live = *rp;
             rp = &c->live;

@@ -52,11 +52,7 @@ struct hvs_replay_options {
 struct hvs_replay_cache;
 struct hvs_replay_cache *hvs_replay_cache_new(void); /* NULL on out of memory */
 void hvs_replay_cache_free(struct hvs_replay_cache *c);
-struct hvs_replay_cache_stats {
-    uint64_t bring_ups; /* replays that brought VMX and the VM up */
-    uint64_t restores;  /* replays that started from the snapshot instead */
-};
-struct hvs_replay_cache_stats hvs_replay_cache_stats(const struct hvs_replay_cache *c);
+
 
 enum hvs_status {
     HVS_OK = 0,       /* the scenario ran to its end, or the guest halted for good */

@@ -68,7 +68,7 @@ void hvs_dev_configure(struct hvs_devrt *d, const struct hvs_scenario *s, struct
             cfg->fb_gpa = r->b;
             cfg->fb_width = (uint32_t)r->c;
             cfg->fb_height = (uint32_t)r->d;
-        } else if (r->type != HVS_CONFIG_QUOTA && r->type != HVS_FAIL_ALLOC && r->type != HVS_FAIL_VMX) {
+        } else if (!hvs_is_setup_record(r->type)) {
             break; /* only the leading records configure the VM */
         }
     }

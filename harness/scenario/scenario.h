@@ -10,6 +10,7 @@
 #ifndef HVS_SCENARIO_H
 #define HVS_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -108,5 +109,8 @@ void hvs_free(struct hvs_scenario *s);
 uint8_t *hvs_write(const struct hvs_scenario *s, size_t *len);
 /* The record type's name ("cpuid", "port-out", ...) or NULL for an unknown type. */
 const char *hvs_record_name(uint8_t type);
+/* Whether a record of this type configures the VM when it leads the file (config-quota, config-devices and the
+ * fault injections armed before bring-up): the leading run of such records is applied before the VM exists. */
+bool hvs_is_setup_record(uint8_t type);
 
 #endif

@@ -148,11 +148,16 @@ static void dirty_clear(struct sim_dirty *d)
     d->n = 0;
 }
 
+/* On every access to simulated memory (VMREAD/VMWRITE included), so the common case is one bit test: a page
+ * dirty since the snapshot is dirty since the fresh machine too (dirty_snap is a subset of dirty_fresh: only
+ * snapshot and restore clear dirty_snap alone). */
 static void mark_pages(struct sim_machine *m, size_t first, size_t last)
 {
     for (size_t i = first; i <= last; i++) {
-        dirty_mark(&m->dirty_fresh, i);
+        if (m->dirty_snap.bits[i / 64] & (1ull << (i % 64)))
+            continue;
         dirty_mark(&m->dirty_snap, i);
+        dirty_mark(&m->dirty_fresh, i);
     }
 }
 
