@@ -371,6 +371,70 @@ TEST_CASE(mmio_1g_hole_is_one_entry)
     down(e);
 }
 
+/* hv_ept_set_range over a range that starts and ends inside 2-MiB spans and crosses a 1-GiB boundary: 4-KiB
+ * holes up to the first 2-MiB boundary, 2-MiB holes inside, 4-KiB holes after the last; the pages just
+ * outside keep what they were. Then a not-present region over the same range takes every hole back out. */
+TEST_CASE(unaligned_hole_range_uses_the_largest_aligned_entries)
+{
+    struct env *e = up("bochs-haswell");
+    uint64_t start = (1ull << 30) - 2 * MIB - 0x3000, end = (1ull << 30) + 4 * MIB + 0x5000;
+    struct mmio_log l = {.complete = true};
+    struct hv_region r = {.gpa = start, .size = end - start, .type = HV_REGION_MMIO, .mmio = mmio_cb,
+                          .opaque = &l, .name = "bar"};
+    CHECK_EQ_U64(hv_vm_add_region(&e->vm, &r), HV_OK);
+    const uint64_t misconfig[][2] = {
+        {start, 1},                     /* 4-KiB holes (level 1 = PTE) */
+        {(1ull << 30) - 2 * MIB - 0x1000, 1},
+        {(1ull << 30) - 2 * MIB, 2},      /* a 2-MiB hole (PDE) */
+        {(1ull << 30) - 0x1000, 2},
+        {1ull << 30, 2},                /* the next PD: still 2-MiB holes */
+        {(1ull << 30) + 4 * MIB - 0x1000, 2},
+        {(1ull << 30) + 4 * MIB, 1},    /* 4-KiB holes to the end */
+        {end - 0x1000, 1},
+    };
+    for (size_t i = 0; i < sizeof misconfig / sizeof misconfig[0]; i++) {
+        struct sim_ept_walk w = translate(e, misconfig[i][0], SIM_EPT_READ);
+        if (w.outcome != SIM_EPT_MISCONFIG || w.level != misconfig[i][1])
+            fprintf(stderr, "GPA 0x%llx: outcome %d at level %u\n", (unsigned long long)misconfig[i][0],
+                    w.outcome, w.level);
+        CHECK_EQ_U64(w.outcome, SIM_EPT_MISCONFIG);
+        CHECK_EQ_U64(w.level, misconfig[i][1]);
+    }
+    CHECK_EQ_U64(translate(e, start - 0x1000, SIM_EPT_READ).outcome, SIM_EPT_VIOLATION);
+    CHECK_EQ_U64(translate(e, end, SIM_EPT_READ).outcome, SIM_EPT_VIOLATION);
+
+    struct hv_region np = {.gpa = start, .size = end - start, .type = HV_REGION_MMIO_NP, .mmio = mmio_cb,
+                           .opaque = &l, .name = "np"};
+    CHECK_EQ_U64(hv_vm_add_region(&e->vm, &np), HV_OK);
+    for (size_t i = 0; i < sizeof misconfig / sizeof misconfig[0]; i++)
+        CHECK_EQ_U64(translate(e, misconfig[i][0], SIM_EPT_READ).outcome, SIM_EPT_VIOLATION);
+    down(e);
+}
+
+/* Making a range not present where nothing is mapped skips whole absent spans: 64 GiB from an unaligned start
+ * allocates no table (and finishes at once rather than entry by entry); an access there still reaches the
+ * region. */
+TEST_CASE(not_present_range_over_nothing_allocates_nothing)
+{
+    struct env *e = up("bochs-haswell");
+    uint64_t tables = e->vm.stats.ept_table_pages;
+    size_t in_use = sim_pages_in_use(e->m);
+    uint64_t start = (8ull << 30) + 0x1000;
+    struct mmio_log l = {.complete = true};
+    struct hv_region np = {.gpa = start, .size = 64ull << 30, .type = HV_REGION_MMIO_NP, .mmio = mmio_cb,
+                           .opaque = &l, .name = "np"};
+    CHECK_EQ_U64(hv_vm_add_region(&e->vm, &np), HV_OK);
+    CHECK_EQ_U64(e->vm.stats.ept_table_pages, tables);
+    CHECK_EQ_U64(sim_pages_in_use(e->m), in_use);
+    CHECK_EQ_U64(translate(e, start, SIM_EPT_READ).outcome, SIM_EPT_VIOLATION);
+    static const uint8_t store[] = {0x89, 0x07}; /* mov [rdi], eax: the instruction at RIP */
+    CHECK(hv_gpa_write(&e->vm, hv_vmread(&e->vm, VMCS_GUEST_RIP), store, sizeof store));
+    CHECK_EQ_U64(step_gpa(e, HV_EXIT_EPT_VIOLATION, Q_WRITE, start + 0x10), HV_STEP_CONTINUE);
+    CHECK_EQ_U64(l.calls, 1);
+    CHECK_EQ_U64(l.gpa, start + 0x10);
+    down(e);
+}
+
 TEST_CASE(five_level_ept_only_when_needed_and_supported)
 {
     struct env *e = up("max");

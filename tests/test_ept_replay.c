@@ -273,6 +273,29 @@ static void plant_vmcs_frame(struct probe *p, struct sim_machine *m, struct hv_v
     }
 }
 
+/* A leaf that maps an EPT table: its own page table (walked before the leaf) or the table of the MMIO hole
+ * at 0xfed00000 (walked after it: the oracle finds that one only once the walk has seen every table). */
+static void plant_table_frame(struct probe *p, struct sim_machine *m, struct hv_vm *vm, bool later)
+{
+    struct sim_ept_walk ram = walk(m, vm, 0x8000);
+    struct sim_ept_walk hole = walk(m, vm, 0xfed00000);
+    if (ram.outcome == SIM_EPT_OK && hole.outcome != SIM_EPT_OK) {
+        uint64_t table = (later ? hole.entry_pa : ram.entry_pa) & ~0xfffull;
+        *entry_at(m, ram.entry_pa) = (ram.entry & ~0x000ffffffffff000ull) | table;
+        p->planted = true;
+    }
+}
+
+static void plant_earlier_table(struct probe *p, struct sim_machine *m, struct hv_vm *vm)
+{
+    plant_table_frame(p, m, vm, false);
+}
+
+static void plant_later_table(struct probe *p, struct sim_machine *m, struct hv_vm *vm)
+{
+    plant_table_frame(p, m, vm, true);
+}
+
 static void plant_backed_hole(struct probe *p, struct sim_machine *m, struct hv_vm *vm)
 {
     struct sim_ept_walk ram = walk(m, vm, 0x8000);
@@ -350,6 +373,16 @@ TEST_CASE(oracle_ept_trips_on_a_frame_the_vm_does_not_own)
 TEST_CASE(oracle_ept_trips_on_a_control_structure_mapped_into_the_guest)
 {
     expect_oracle(plant_vmcs_frame, false, 0, "control structures");
+}
+
+TEST_CASE(oracle_ept_trips_on_a_leaf_mapping_an_ept_table_walked_before_it)
+{
+    expect_oracle(plant_earlier_table, true, 0, "oracle ept: GPA 0x8000 maps frame");
+}
+
+TEST_CASE(oracle_ept_trips_on_a_leaf_mapping_an_ept_table_walked_after_it)
+{
+    expect_oracle(plant_later_table, true, 0, "oracle ept: GPA 0x8000 maps frame");
 }
 
 TEST_CASE(oracle_ept_trips_on_a_backed_mmio_hole)

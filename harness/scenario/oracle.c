@@ -186,7 +186,9 @@ static bool ept_due(struct hvs_oracles *o, const uint64_t *f)
 struct ept_check {
     struct hvs_oracles *o;
     const struct hv_vm *vm;
-    uint8_t *tables; /* one bit per arena page: EPT tables */
+    uint64_t *tables; /* one bit per arena page: EPT tables */
+    uint64_t *mapped; /* one bit per arena page: frames leaves map (while the table set is still incomplete) */
+    bool tables_complete;
     size_t npages;
     uint64_t ram_pages;
     char *msg;
@@ -229,7 +231,7 @@ static bool collect_tables(void *opaque, const struct sim_ept_node *n)
                         n->frame, owner_name(owner));
     size_t i;
     if (page_index(c, n->frame, &i))
-        c->tables[i >> 3] |= (uint8_t)(1u << (i & 7));
+        c->tables[i >> 6] |= 1ull << (i & 63);
     return true;
 }
 
@@ -262,7 +264,10 @@ static bool check_leaf(void *opaque, const struct sim_ept_node *n)
         if (owner != c->o->vm_owner)
             return ept_fail(c, "GPA 0x%llx maps frame 0x%llx, owned by %s, not the VM", gpa, pa, owner_name(owner));
         size_t i;
-        if ((page_index(c, pa, &i) && ((c->tables[i >> 3] >> (i & 7)) & 1u)) || is_structure(c->vm, pa))
+        bool indexed = page_index(c, pa, &i);
+        if (indexed && !c->tables_complete)
+            c->mapped[i >> 6] |= 1ull << (i & 63); /* compared with the tables after the walk */
+        if ((indexed && c->tables_complete && ((c->tables[i >> 6] >> (i & 63)) & 1u)) || is_structure(c->vm, pa))
             return ept_fail(c, "GPA 0x%llx maps frame 0x%llx, one of the VM's own %s", gpa, pa,
                             "control structures (EPT table, VMCS, bitmap or MSR area)");
         const struct hv_region *r = region_of(c->vm, gpa);
@@ -273,6 +278,13 @@ static bool check_leaf(void *opaque, const struct sim_ept_node *n)
             c->ram_pages++;
     }
     return true;
+}
+
+/* The one walk: tables are collected and leaves checked as they come. A leaf may map a table the walk has not
+ * reached yet, so that check waits for the end (ept_check.mapped). */
+static bool check_node(void *opaque, const struct sim_ept_node *n)
+{
+    return n->kind == SIM_EPT_NODE_TABLE ? collect_tables(opaque, n) : check_leaf(opaque, n);
 }
 
 bool hvs_oracles_ept(struct hvs_oracles *o, const uint64_t *f, char *msg, size_t msglen)
@@ -287,12 +299,25 @@ bool hvs_oracles_ept(struct hvs_oracles *o, const uint64_t *f, char *msg, size_t
         return true; /* no EPT (the core refuses such VMs; nothing to check) */
     struct sim_ept_caps caps = sim_ept_caps_of(o->m);
     struct ept_check c = {.o = o, .vm = vm, .npages = sim_pages_total(o->m), .msg = msg, .msglen = msglen};
-    c.tables = calloc(c.npages / 8 + 1, 1);
+    size_t words = c.npages / 64 + 1;
+    c.tables = calloc(2 * words, sizeof *c.tables);
     if (!c.tables)
         return true; /* out of host memory: no verdict rather than a false one */
-    sim_ept_for_each(o->m, &caps, eptp, collect_tables, &c);
-    if (!c.bad)
+    c.mapped = c.tables + words;
+    sim_ept_for_each(o->m, &caps, eptp, check_node, &c);
+    bool overlap = false;
+    for (size_t k = 0; k < words && !c.bad && !overlap; k++)
+        overlap = (c.tables[k] & c.mapped[k]) != 0;
+    if (overlap) {
+        /* A leaf maps an EPT table: walk the leaves again, now against the whole table set, for the message
+         * that names the GPA. */
+        c.tables_complete = true;
         sim_ept_for_each(o->m, &caps, eptp, check_leaf, &c);
+        if (!c.bad) { /* the same tables walked twice cannot differ; say so rather than pass if they did */
+            snprintf(msg, msglen, "oracle ept: a leaf maps one of the VM's EPT tables (not found again)");
+            c.bad = true;
+        }
+    }
     free(c.tables);
     if (c.bad)
         return false;

@@ -260,7 +260,7 @@ static bool walk_table(struct iter *it, uint64_t table, unsigned level, uint64_t
             break;
         uint64_t pa = table + 8ull * i;
         uint64_t *p;
-        uint64_t e = read_entry(it->m, pa, &p);
+        uint64_t e = t ? t[i] : read_entry(it->m, pa, &p);
         if (!(e & 7u))
             continue;
         struct sim_ept_node n = {

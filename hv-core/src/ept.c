@@ -70,10 +70,13 @@ static void release(struct hv_vm *vm, uint64_t e, unsigned level)
     if (is_table(e, level)) {
         hv_paddr_t pa = e & EPTE_ADDR_MASK;
         uint64_t *t = hv_vm_page_ptr(vm, pa);
-        if (t)
-            for (unsigned i = 0; i < 512; i++)
-                if (t[i])
-                    release(vm, t[i], level - 1); /* depth <= 4: level strictly decreases */
+        /* Only entries with R set reference anything (tables are RWX, frame leaves R or RX); not-present
+         * entries and holes (010) do not. Most entries are one of those two, so eight are tested at once. */
+        for (unsigned i = 0; t && i < 512; i += 8)
+            if ((t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] | t[i + 7]) & EPTE_READ)
+                for (unsigned j = i; j < i + 8; j++)
+                    if (t[j] & EPTE_READ)
+                        release(vm, t[j], level - 1); /* depth <= 4: level strictly decreases */
         hv_vm_page_free(vm, pa);
         if (vm->stats.ept_table_pages)
             vm->stats.ept_table_pages--;
@@ -131,10 +134,14 @@ static bool split(struct hv_vm *vm, uint64_t *e, unsigned level)
 /* The entry at `target` level for gpa. Missing tables are allocated when alloc_missing; a large leaf or hole
  * on the way is always split (the caller changes part of it). NULL with *failed = true when out of pages,
  * NULL with *failed = false when nothing is mapped there and alloc_missing is false, or gpa is beyond the
- * walk (bits above 47 / 56 would otherwise alias lower GPAs). */
-static uint64_t *slot(struct hv_vm *vm, uint64_t gpa, unsigned target, bool alloc_missing, bool *failed)
+ * walk (bits above 47 / 56 would otherwise alias lower GPAs). walk_to also says where such a NULL came
+ * from: *absent is the level of the not-present entry the walk stopped at (nothing is mapped in its whole
+ * span), or vm->ept_levels when gpa is beyond the walk. */
+static uint64_t *walk_to(struct hv_vm *vm, uint64_t gpa, unsigned target, bool alloc_missing, bool *failed,
+                         unsigned *absent)
 {
     *failed = false;
+    *absent = vm->ept_levels;
     if (!vm->ept_root || vm->ept_levels < 4 || vm->ept_levels > 5 || (gpa >> EPT_LEVEL_SHIFT(vm->ept_levels)))
         return NULL;
     hv_paddr_t table = vm->ept_root;
@@ -146,8 +153,10 @@ static uint64_t *slot(struct hv_vm *vm, uint64_t gpa, unsigned target, bool allo
         if (level == target)
             return e;
         if (!is_table(*e, level)) {
-            if (*e == 0 && !alloc_missing)
+            if (*e == 0 && !alloc_missing) {
+                *absent = level;
                 return NULL;
+            }
             if (!split(vm, e, level)) {
                 *failed = true;
                 return NULL;
@@ -155,6 +164,13 @@ static uint64_t *slot(struct hv_vm *vm, uint64_t gpa, unsigned target, bool allo
         }
         table = *e & EPTE_ADDR_MASK;
     }
+}
+
+/* walk_to without the where. */
+static uint64_t *slot(struct hv_vm *vm, uint64_t gpa, unsigned target, bool alloc_missing, bool *failed)
+{
+    unsigned absent;
+    return walk_to(vm, gpa, target, alloc_missing, failed, &absent);
 }
 
 /* Large leaf at `level` for gpa's span when the table under it maps one contiguous, aligned run of frames
@@ -388,14 +404,32 @@ bool hv_ept_set_range(struct hv_vm *vm, uint64_t gpa, uint64_t size, uint64_t en
         while (level > 0 && ((g & (EPT_LEVEL_SIZE(level) - 1)) || end - g < EPT_LEVEL_SIZE(level)))
             level--;
         bool failed;
-        uint64_t *e = slot(vm, g, level, entry != 0, &failed);
-        if (!e && (failed || entry != 0))
-            return false;
-        if (e) {
-            release(vm, *e, level);
-            *e = entry;
+        unsigned absent;
+        uint64_t *e = walk_to(vm, g, level, entry != 0, &failed, &absent);
+        if (!e) {
+            if (failed || entry != 0)
+                return false;
+            if (absent >= vm->ept_levels)
+                break; /* beyond the walk: nothing from here on is mapped */
+            /* Setting "not present" where the walk found nothing: the absent entry's whole span already is. */
+            uint64_t next = (g | (EPT_LEVEL_SIZE(absent) - 1)) + 1;
+            if (next <= g)
+                break;
+            g = next;
+            continue;
         }
-        g += EPT_LEVEL_SIZE(level);
+        /* The entries after e in its table are the next spans of the same size, all aligned: set them without
+         * a walk each while they lie inside the range. A larger entry can only start where the table ends. */
+        uint64_t span = EPT_LEVEL_SIZE(level);
+        for (unsigned i = idx(g, level);;) {
+            if (*e & EPTE_READ) /* references a table or frames (see release) */
+                release(vm, *e, level);
+            *e = entry;
+            g += span;
+            e++;
+            if (++i == 512 || g >= end || end - g < span)
+                break;
+        }
     }
     return true;
 }
