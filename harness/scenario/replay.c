@@ -503,6 +503,9 @@ static bool mem_access_exit(struct replay *rp, const struct hvs_record *rec, con
     hvs_load_operands(&c, rec);
     hvs_resolve(&c, rec, &again);
     if (again.exits) {
+        /* The restarted access may exit elsewhere (an access from RAM into MMIO: first the lazy backing, then
+         * the hole; found by fuzz_ept): the instruction the core will decode is that exit's. */
+        prepare_insn(rp, rec, &again);
         rp->cur_mem = rec;
         go = step(rp, &again.exit);
         rp->cur_mem = NULL;
