@@ -2,7 +2,8 @@
 # ClusterFuzzLite / OSS-Fuzz build script for hvkit (issue 7 item 6).
 #
 # Honours the OSS-Fuzz build environment: $CC $CXX $CFLAGS $LIB_FUZZING_ENGINE $OUT (and $SRC $WORK).
-# Builds the hosted hvkit libraries (hv-core/src, harness/sim, harness/scenario) with $CFLAGS, compiles each
+# Builds the hosted hvkit libraries (hv-core/src, harness/sim, harness/scenario) with $CFLAGS (the harness
+# also without sanitizer coverage, for the targets the core alone should guide; see step 1), compiles each
 # fuzz target fuzz/fuzz_*.c with $CFLAGS, links it with $LIB_FUZZING_ENGINE into $OUT/<target>, and ships
 # $OUT/<target>_seed_corpus.zip (corpora/<target>/seeds + regressions) and $OUT/<target>.dict.
 #
@@ -63,29 +64,58 @@ if ! echo 'int main(void){return 0;}' | "$CC" -x c - -lZydis -o "$WORK/zydis_pro
     fi
 fi
 
-# 1. The libraries: every source of the hosted core, the sim and the scenario engine, and fuzz_decode's
-#    comparison with Zydis (the same rules as decode_diff), into one archive.
-lib_sources="$(find hv-core/src harness/sim harness/scenario -maxdepth 3 -name '*.c' -not -path '*/tests/*' | sort)
+# 1. The libraries: every source of the hosted core and fuzz_decode's comparison with Zydis (the same rules as
+#    decode_diff) once; the sim and the scenario engine (the harness) twice, with $CFLAGS and with their
+#    coverage instrumentation taken out. Two archives: libhvkit.a (harness with coverage) for the targets
+#    fuzz/CMakeLists.txt lists in HVKIT_FUZZ_HARNESS_COVERAGE, libhvkit_bench.a for the others, whose fuzzer
+#    should be guided by the core alone (the reasons are in fuzz/CMakeLists.txt). Only sanitizer coverage is
+#    taken out: a coverage build's -fprofile-instr-generate stays, so reports still show the harness.
+core_sources="$(find hv-core/src -maxdepth 3 -name '*.c' -not -path '*/tests/*' | sort)
 harness/decode_diff/zydis_compare.c"
-compile_one() {
-    local src=$1 obj
-    obj="$WORK/obj/$(echo "$src" | tr '/' '_' | sed 's/\.c$/.o/')"
-    "$CC" "${cflags[@]}" "${includes[@]}" "${zydis_inc[@]}" -c "$src" -o "$obj"
+harness_sources="$(find harness/sim harness/scenario -maxdepth 1 -name '*.c' | sort)"
+# shellcheck disable=SC2054  # one flag whose value is a comma-separated list
+nocov=(-fno-sanitize-coverage=trace-pc-guard,inline-8bit-counters,inline-bool-flag,indirect-calls,trace-cmp,pc-table,trace-div,trace-gep,trace-pc,stack-depth,func,bb,edge)
+obj_of() { # SRC DIR
+    echo "$WORK/$2/$(echo "$1" | tr '/' '_' | sed 's/\.c$/.o/')"
 }
+compile_one() { # SRC DIR [EXTRA FLAGS...]
+    local src=$1 obj
+    obj=$(obj_of "$src" "$2")
+    shift 2
+    # AFL_LLVM_DENYLIST: when $CC is afl-clang-fast, it leaves the bench's objects uninstrumented the same way.
+    if [ $# -gt 0 ]; then
+        AFL_LLVM_DENYLIST="$root/fuzz/afl_harness.denylist" \
+            "$CC" "${cflags[@]}" "$@" "${includes[@]}" "${zydis_inc[@]}" -c "$src" -o "$obj"
+    else
+        "$CC" "${cflags[@]}" "${includes[@]}" "${zydis_inc[@]}" -c "$src" -o "$obj"
+    fi
+}
+mkdir -p "$WORK/obj-bench"
 pids=()
-objs=()
-for src in $lib_sources; do
-    objs+=("$WORK/obj/$(echo "$src" | tr '/' '_' | sed 's/\.c$/.o/')")
-    compile_one "$src" &
+core_objs=() harness_objs=() bench_objs=()
+queue() { # runs compile_one in the background, at most $jobs at a time
+    compile_one "$@" &
     pids+=($!)
     if [ ${#pids[@]} -ge "$jobs" ]; then
         wait "${pids[0]}"
         pids=("${pids[@]:1}")
     fi
+}
+for src in $core_sources; do
+    core_objs+=("$(obj_of "$src" obj)")
+    queue "$src" obj
 done
-for p in "${pids[@]}"; do wait "$p"; done
-rm -f "$WORK/libhvkit.a"
-ar rcs "$WORK/libhvkit.a" "${objs[@]}"
+for src in $harness_sources; do
+    harness_objs+=("$(obj_of "$src" obj)")
+    bench_objs+=("$(obj_of "$src" obj-bench)")
+    queue "$src" obj
+    queue "$src" obj-bench "${nocov[@]}"
+done
+for p in "${pids[@]}"; do wait "$p" || { echo "build.sh: a library source failed to compile" >&2; exit 1; }; done
+rm -f "$WORK/libhvkit.a" "$WORK/libhvkit_bench.a"
+ar rcs "$WORK/libhvkit.a" "${core_objs[@]}" "${harness_objs[@]}"
+ar rcs "$WORK/libhvkit_bench.a" "${core_objs[@]}" "${bench_objs[@]}"
+harness_coverage=" $(sed -n 's/^set(HVKIT_FUZZ_HARNESS_COVERAGE \(.*\))$/\1/p' fuzz/CMakeLists.txt) "
 
 # Helpers the targets share: fuzz/*.c other than the targets, the replay main() and the planted bug.
 helpers=()
@@ -103,7 +133,10 @@ for t in "${targets[@]}"; do
         [ -f "$ho" ] || "$CC" "${cflags[@]}" "${includes[@]}" "${zydis_inc[@]}" -c "$h" -o "$ho"
         hobjs+=("$ho")
     done
-    libs=("$WORK/libhvkit.a")
+    case "$harness_coverage" in
+        *" $t "*) libs=("$WORK/libhvkit.a") ;;
+        *) libs=("$WORK/libhvkit_bench.a") ;;
+    esac
     # Only the targets that use Zydis (fuzz_decode) link it.
     if grep -q -i 'zydis' "fuzz/$t.c"; then libs+=("${zydis_link[@]}"); fi
     # shellcheck disable=SC2086  # LIB_FUZZING_ENGINE is a flag or a path, split like OSS-Fuzz does

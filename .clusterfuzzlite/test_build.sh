@@ -3,7 +3,8 @@
 # OSS-Fuzz-style variables into a temporary $OUT, then runs every produced fuzzer over its unzipped seed
 # corpus (`<fuzzer> -runs=0 [-dict=<target>.dict] DIR`: every input executed once, the dictionary parsed).
 # Passes when the build succeeds, every target listed in fuzz/CMakeLists.txt was produced with its seed
-# corpus, and every run exits 0.
+# corpus, every run exits 0, and every binary takes coverage from the code fuzz/CMakeLists.txt says
+# (HVKIT_FUZZ_HARNESS_COVERAGE; fuzz/check_coverage_scope.sh).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d /tmp/hvkit-cflite.XXXXXX)
@@ -30,6 +31,7 @@ for t in $expected; do
     [ -x "$OUT/$t" ] || { echo "cflite: $t was not built"; status=1; }
 done
 
+harness_coverage=$(sed -n 's/^set(HVKIT_FUZZ_HARNESS_COVERAGE \(.*\))$/\1/p' "$root/fuzz/CMakeLists.txt")
 n=0
 for bin in "$OUT"/*; do
     [ -f "$bin" ] && [ -x "$bin" ] || continue
@@ -51,6 +53,11 @@ for bin in "$OUT"/*; do
         tail -30 "$tmp/run_$t.log"
         echo "cflite: $t FAILED on its seed corpus ($files files)"; status=1
     fi
+    # Whose coverage guides it, as in the CMake build (fuzz/CMakeLists.txt HVKIT_FUZZ_HARNESS_COVERAGE).
+    scope=core
+    case " $harness_coverage " in *" $t "*) scope=harness ;; esac
+    "$root/fuzz/check_coverage_scope.sh" "$bin" "$scope" "$corpus" | sed 's/^/cflite: /'
+    [ "${PIPESTATUS[0]}" = 0 ] || status=1
 done
 [ "$n" -gt 0 ] || { echo "cflite: no fuzzers in \$OUT"; status=1; }
 [ "$status" = 0 ] && echo "cflite: $n fuzzers built and ran their seed corpora"
