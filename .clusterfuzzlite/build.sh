@@ -79,16 +79,12 @@ obj_of() { # SRC DIR
     echo "$WORK/$2/$(echo "$1" | tr '/' '_' | sed 's/\.c$/.o/')"
 }
 compile_one() { # SRC DIR [EXTRA FLAGS...]
-    local src=$1 obj
+    local src=$1 obj envs=()
     obj=$(obj_of "$src" "$2")
     shift 2
     # AFL_LLVM_DENYLIST: when $CC is afl-clang-fast, it leaves the bench's objects uninstrumented the same way.
-    if [ $# -gt 0 ]; then
-        AFL_LLVM_DENYLIST="$root/fuzz/afl_harness.denylist" \
-            "$CC" "${cflags[@]}" "$@" "${includes[@]}" "${zydis_inc[@]}" -c "$src" -o "$obj"
-    else
-        "$CC" "${cflags[@]}" "${includes[@]}" "${zydis_inc[@]}" -c "$src" -o "$obj"
-    fi
+    [ $# -gt 0 ] && envs=(AFL_LLVM_DENYLIST="$root/fuzz/afl_harness.denylist")
+    env "${envs[@]}" "$CC" "${cflags[@]}" "$@" "${includes[@]}" "${zydis_inc[@]}" -c "$src" -o "$obj"
 }
 mkdir -p "$WORK/obj-bench"
 pids=()

@@ -435,6 +435,25 @@ TEST_CASE(not_present_range_over_nothing_allocates_nothing)
     down(e);
 }
 
+/* The skip over an absent span stops at its end: the range starts inside a 1-GiB span with nothing mapped
+ * (one skip to the next GiB), and a hole mapped just after that boundary goes too. */
+TEST_CASE(not_present_range_skips_an_absent_span_but_not_what_follows)
+{
+    struct env *e = up("bochs-haswell");
+    uint64_t start = (8ull << 30) + 0x1000, next_gib = 9ull << 30;
+    struct mmio_log l = {.complete = true};
+    struct hv_region hole = {.gpa = next_gib + 0x3000, .size = 0x1000, .type = HV_REGION_MMIO, .mmio = mmio_cb,
+                             .opaque = &l, .name = "hole"};
+    CHECK_EQ_U64(hv_vm_add_region(&e->vm, &hole), HV_OK);
+    CHECK_EQ_U64(translate(e, next_gib + 0x3000, SIM_EPT_READ).outcome, SIM_EPT_MISCONFIG);
+    CHECK_EQ_U64(translate(e, start, SIM_EPT_READ).outcome, SIM_EPT_VIOLATION);
+    struct hv_region np = {.gpa = start, .size = 4ull << 30, .type = HV_REGION_MMIO_NP, .mmio = mmio_cb,
+                           .opaque = &l, .name = "np"};
+    CHECK_EQ_U64(hv_vm_add_region(&e->vm, &np), HV_OK);
+    CHECK_EQ_U64(translate(e, next_gib + 0x3000, SIM_EPT_READ).outcome, SIM_EPT_VIOLATION);
+    down(e);
+}
+
 TEST_CASE(five_level_ept_only_when_needed_and_supported)
 {
     struct env *e = up("max");
